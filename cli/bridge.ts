@@ -1,0 +1,85 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../lib/config';
+import { configureLogging } from '../lib/logger';
+import { createDb } from '../db/database';
+import { migrateDown, migrateToLatest, pendingMigrations } from '../db/migrate';
+import { runWorkers } from '../workers/main';
+import { connectTemporalClient } from '../lib/temporal-client';
+import { runPlumbingCheck } from './plumbing';
+import { runDemo } from './demo';
+
+function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
+  const cfg = loadConfig(process.env, overrides);
+  configureLogging({ level: cfg.logLevel });
+  return cfg;
+}
+
+const program = new Command('bridge').description('cloud-bridge: PureConnect (CIC) ↔ Genesys Cloud').showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('apply database migrations (up to latest), or undo them (down)')
+  .argument('[direction]', 'up | down | status', 'up')
+  .option('--all', 'with down: undo every migration')
+  .action(async (direction: string, opts: { all?: boolean }) => {
+    const cfg = config();
+    const db = createDb({ databaseUrl: cfg.databaseUrl, schema: cfg.databaseSchema, max: 1 });
+    try {
+      if (direction === 'up') print(await migrateToLatest(db, cfg.databaseSchema), 'already at the latest migration');
+      else if (direction === 'down') print(await migrateDown(db, cfg.databaseSchema, opts.all), 'nothing to undo');
+      else if (direction === 'status') print((await pendingMigrations(db, cfg.databaseSchema)).map((m) => `pending ${m}`), 'up to date');
+      else throw new ConfigError(`migrate: unknown direction "${direction}" (use up, down or status)`);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+program
+  .command('worker')
+  .description('run the Temporal worker and the BullMQ workers until SIGTERM/SIGINT')
+  .addOption(new Option('--temporal-only', 'run only the Temporal worker').conflicts('queuesOnly'))
+  .addOption(new Option('--queues-only', 'run only the BullMQ workers'))
+  .option('--http-port <port>', 'liveness endpoint port (0 = any free port)')
+  .action(async (opts: { temporalOnly?: boolean; queuesOnly?: boolean; httpPort?: string }) => {
+    const cfg = config({
+      ...(opts.temporalOnly && { runQueueWorkers: false }),
+      ...(opts.queuesOnly && { runTemporalWorker: false }),
+      ...(opts.httpPort !== undefined && { httpPort: opts.httpPort as unknown as number }),
+    });
+    const running = await runWorkers(cfg, { handleSignals: true });
+    await running.done;
+  });
+
+program
+  .command('check')
+  .description('run the plumbing check workflow through the running workers and print its result')
+  .action(async () => {
+    const cfg = config();
+    const client = await connectTemporalClient(cfg);
+    try {
+      console.log(JSON.stringify(await runPlumbingCheck(client, cfg), null, 2));
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('bring up the stack, run the workers and a demo flow, print where the Temporal UI is')
+  .option('--hold <seconds>', 'keep everything up this long afterwards (default: until Ctrl-C on a terminal, 0 otherwise)')
+  .action(async (opts: { hold?: string }) => {
+    await runDemo({ holdSeconds: opts.hold === undefined ? undefined : Number(opts.hold) });
+  });
+
+function print(lines: string[], empty: string) {
+  console.log(lines.length ? lines.join('\n') : empty);
+}
+
+program.parseAsync(process.argv).catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`bridge: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`bridge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import type { Config } from '../lib/config';
+import { configureLogging, createLogger } from '../lib/logger';
+import { installTemporalRuntime } from './temporal-runtime';
+import { buildDependencies } from './dependencies';
+import { createTemporalWorker, type TemporalWorkerHandle } from './temporal-worker';
+import { startQueueWorkers, type QueueWorkersHandle } from './queue-workers';
+import { startHealthServer } from './health-server';
+
+const log = () => createLogger('worker');
+
+export interface RunningWorkers {
+  healthPort?: number;
+  /** Resolves when the workers have stopped (after a signal or `stop()`). */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker process: the Temporal worker and the BullMQ workers (both by default, either by flag), a
+ * liveness endpoint, and a graceful shutdown on SIGTERM/SIGINT that closes workers before connections.
+ */
+export async function runWorkers(config: Config, opts: { handleSignals?: boolean } = {}): Promise<RunningWorkers> {
+  configureLogging({ level: config.logLevel });
+  installTemporalRuntime(config.logLevel);
+  const deps = buildDependencies(config);
+  let temporal: TemporalWorkerHandle | undefined;
+  let queues: QueueWorkersHandle | undefined;
+  let temporalRun: Promise<void> | undefined;
+  let temporalError: Error | undefined;
+
+  if (config.runTemporalWorker) {
+    temporal = await createTemporalWorker(config, deps);
+    temporalRun = temporal.worker.run().catch((err) => {
+      temporalError = err;
+      log().error({ err }, 'temporal worker stopped with an error');
+    });
+  }
+  if (config.runQueueWorkers) queues = startQueueWorkers(config, deps);
+
+  const health: Server = await startHealthServer(config.httpPort, {
+    ...(temporal && {
+      temporal: () => ({ ok: temporal!.worker.getState() === 'RUNNING', detail: temporalError?.message ?? temporal!.worker.getState() }),
+    }),
+    ...(queues && {
+      queues: () => ({ ok: queues!.workers.every((w) => w.isRunning()), detail: `${queues!.workers.length} workers` }),
+    }),
+  });
+  const address = health.address();
+  const healthPort = typeof address === 'object' && address ? address.port : undefined;
+  log().info(
+    { taskQueue: config.taskQueue, temporal: !!temporal, queues: !!queues, healthPort },
+    'workers running',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      log().info('shutting down');
+      if (temporal) {
+        if (temporal.worker.getState() === 'RUNNING') temporal.worker.shutdown();
+        await temporalRun;
+        await temporal.connection.close();
+      }
+      await queues?.close();
+      await new Promise<void>((r) => health.close(() => r()));
+      await deps.close();
+      log().info('stopped');
+    })());
+
+  if (opts.handleSignals) {
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void stop());
+  }
+  // A Temporal worker that stops by itself (fatal error) takes the whole process down with it.
+  void temporalRun?.then(() => stop());
+  const done = new Promise<void>((resolve) => {
+    const wait = () => (stopping ? stopping.then(resolve) : setTimeout(wait, 100));
+    wait();
+  });
+  return { healthPort, done, stop };
+}

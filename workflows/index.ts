@@ -1,0 +1,1 @@
+export { plumbingCheckWorkflow } from './plumbing-check';
