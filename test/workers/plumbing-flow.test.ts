@@ -45,7 +45,7 @@ test('a workflow writes a row, enqueues a job, and a queue worker consumes it', 
 test('the liveness endpoint reports both workers running', async () => {
   const res = await fetch(`http://127.0.0.1:${workers.healthPort}/livez`);
   assert.equal(res.status, 200);
-  const body = await res.json();
+  const body = (await res.json()) as { status: string; components: Record<string, unknown> };
   assert.equal(body.status, 'ok');
   assert.deepEqual(Object.keys(body.components).sort(), ['queues', 'temporal']);
   assert.equal((await fetch(`http://127.0.0.1:${workers.healthPort}/nope`)).status, 404);
