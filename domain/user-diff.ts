@@ -1,0 +1,305 @@
+/**
+ * The directory-sync planner: given what CIC holds now and what was last synced, decide what to send to
+ * Genesys Cloud. It never looks at the cloud. Diffing against the last *synced* values (not the cloud) is what
+ * lets a cloud-side edit stand until that attribute changes in CIC (DESIGN.md §3).
+ *
+ * Decisions the seed leaves open, taken here:
+ * - A synced user who loses the business email keeps the cloud user as it is (active, last synced values);
+ *   the user is listed as not synced, nothing is sent, and syncing resumes when an email reappears.
+ * - An invalid CIC record whose id is readable still counts as present, so it is never deactivated.
+ * - Two CIC users with the same business email: the one already synced with it keeps it; the others are
+ *   conflicts. If none holds it yet, all are conflicts until CIC is fixed (the seed forbids duplicates).
+ * - A deactivated user who reappears without an email stays deactivated and is listed as not synced.
+ * - The mass-removal safeguard counts users that are active in the cloud and would lose access (by
+ *   deactivation or, with purge, deletion), against all linked active users. When it trips, every removal
+ *   and stale-link clean-up in the run is held back; `allowMassRemoval` is the operator's confirmation.
+ */
+import type { CicSnapshot, CicUser } from './cic-user';
+import type { CountryCode } from './phone';
+import { diffAttributes, patchOpsFor, type AttributeChange, type ScimPatchOp } from './scim-patch';
+import { isServiceUser, toScimUser, type DesiredScimUser } from './user-mapping';
+
+export type LinkState = 'synced' | 'error' | 'not-synced' | 'deactivated' | 'conflict';
+
+/** One row of the link table: a CIC user and, once it reached the cloud, its Genesys user. */
+export interface UserLink {
+  cicId: string;
+  genesysId?: string | null;
+  email?: string | null;
+  syncedHash?: string | null;
+  syncedValues?: DesiredScimUser | null;
+  state: LinkState;
+  /** Whether the linked Genesys user is active, as last set by the bridge. */
+  active: boolean;
+}
+
+export interface PlanOptions {
+  defaultCountry: CountryCode;
+  /** Share (0..1) of linked active users a run may remove before it stops for an operator. */
+  massRemovalThreshold: number;
+  serviceUserName?: string;
+  /** Delete removed users instead of deactivating them (explicit operator purge). */
+  purge?: boolean;
+  /** The operator has confirmed a removal that trips the safeguard. */
+  allowMassRemoval?: boolean;
+  /**
+   * Linked active users in the whole directory, for a run that plans only some users (a delta pass): the
+   * safeguard compares removals with the directory, not with the handful of users in the run.
+   */
+  linkedActiveTotal?: number;
+  /** Injected so this module stays free of node:crypto; pass `contentHash` from ./content-hash. */
+  hash: (user: DesiredScimUser) => string;
+}
+
+export interface PlannedCreate {
+  cicId: string;
+  scim: DesiredScimUser;
+  hash: string;
+}
+
+export interface PlannedUpdate {
+  cicId: string;
+  genesysId: string;
+  changes: AttributeChange[];
+  patchOps: ScimPatchOp[];
+  /** To be stored as the link's syncedValues / syncedHash once the PATCH succeeds. */
+  scim: DesiredScimUser;
+  hash: string;
+}
+
+export interface UserSyncPlan {
+  /** Users with no cloud user yet; resolve each with planMatch against a cloud lookup before POSTing. */
+  creates: PlannedCreate[];
+  updates: PlannedUpdate[];
+  /** Users back in CIC whose cloud user is inactive; patchOps start with active=true. */
+  reactivations: PlannedUpdate[];
+  deactivations: { cicId: string; genesysId: string; patchOps: ScimPatchOp[] }[];
+  deletions: { cicId: string; genesysId: string }[];
+  /** Values match the last sync but the link is not marked Synced (e.g. the email came back): no request needed. */
+  backInSync: { cicId: string; genesysId: string; scim: DesiredScimUser; hash: string }[];
+  notSynced: { cicId: string; reason: string }[];
+  conflicts: { cicId: string; reason: string }[];
+  invalid: { cicId?: string; reason: string }[];
+  /** The service user: reported so operators see why it is absent, never acted on. */
+  excluded: { cicId: string; reason: string }[];
+  /** Link rows of CIC users that are gone and never reached the cloud; the rows can be dropped. */
+  staleLinks: { cicId: string }[];
+  /** Per-user mapping problems (unusable phones), for every syncable user whatever the action. */
+  problems: { cicId: string; messages: string[] }[];
+  unchanged: number;
+  blockedByMassRemoval?: { wouldDeactivate: number; total: number; threshold: number };
+}
+
+interface Mapped {
+  user: CicUser;
+  scim: DesiredScimUser;
+  hash: string;
+}
+
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const emailKey = (email: string) => email.toLowerCase();
+const linkedEmail = (link: UserLink | undefined) => link?.syncedValues?.userName ?? link?.email ?? undefined;
+
+function emptyPlan(): UserSyncPlan {
+  return {
+    creates: [],
+    updates: [],
+    reactivations: [],
+    deactivations: [],
+    deletions: [],
+    backInSync: [],
+    notSynced: [],
+    conflicts: [],
+    invalid: [],
+    excluded: [],
+    staleLinks: [],
+    problems: [],
+    unchanged: 0,
+  };
+}
+
+/** Plans one directory-sync run. Pure and deterministic: lists come out ordered by CIC id. */
+export function planUserSync(
+  snapshot: CicSnapshot,
+  links: readonly UserLink[],
+  options: PlanOptions,
+): UserSyncPlan {
+  const { massRemovalThreshold: threshold } = options;
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new RangeError(`massRemovalThreshold must be 0..1, got ${threshold}`);
+  }
+  const plan = emptyPlan();
+  const linkById = new Map(links.map((l) => [l.cicId, l]));
+  const present = new Set<string>();
+
+  for (const bad of snapshot.invalid) {
+    plan.invalid.push(bad.cicId ? { cicId: bad.cicId, reason: bad.reason } : { reason: bad.reason });
+    if (bad.cicId) present.add(bad.cicId);
+  }
+
+  const mapped: Mapped[] = [];
+  for (const user of [...snapshot.users].sort((a, b) => byId(a.id, b.id))) {
+    if (present.has(user.id)) {
+      plan.invalid.push({
+        cicId: user.id,
+        reason: 'CIC user id appears more than once in the directory read',
+      });
+      continue;
+    }
+    present.add(user.id);
+    const result = toScimUser(user, options);
+    if (!result.ok) {
+      (result.state === 'excluded' ? plan.excluded : plan.notSynced).push({
+        cicId: user.id,
+        reason: result.reason,
+      });
+      continue;
+    }
+    if (result.problems.length > 0) plan.problems.push({ cicId: user.id, messages: result.problems });
+    mapped.push({ user, scim: result.scim, hash: options.hash(result.scim) });
+  }
+
+  const conflicts = duplicateEmailConflicts(mapped, linkById);
+  for (const m of mapped) {
+    const conflict = conflicts.get(m.user.id);
+    if (conflict) plan.conflicts.push({ cicId: m.user.id, reason: conflict });
+    else planPresentUser(m, linkById.get(m.user.id), plan, options);
+  }
+
+  planRemovals(links, present, plan, options);
+  plan.invalid.sort((a, b) => byId(a.cicId ?? '', b.cicId ?? ''));
+  return plan;
+}
+
+function planPresentUser(
+  m: Mapped,
+  link: UserLink | undefined,
+  plan: UserSyncPlan,
+  options: PlanOptions,
+): void {
+  const cicId = m.user.id;
+  if (!link?.genesysId) {
+    plan.creates.push({ cicId, scim: m.scim, hash: m.hash });
+    return;
+  }
+  const genesysId = link.genesysId;
+  const changes = diffAttributes(link.syncedValues ?? undefined, m.scim);
+  const entry = { cicId, genesysId, changes, patchOps: patchOpsFor(changes), scim: m.scim, hash: m.hash };
+  if (!link.active) {
+    entry.patchOps.unshift({ op: 'replace', path: 'active', value: true });
+    plan.reactivations.push(entry);
+    return;
+  }
+  const lastHash = link.syncedHash ?? (link.syncedValues ? options.hash(link.syncedValues) : undefined);
+  if (m.hash === lastHash || changes.length === 0) {
+    if (m.hash === lastHash && link.state === 'synced') plan.unchanged += 1;
+    else plan.backInSync.push({ cicId, genesysId, scim: m.scim, hash: m.hash });
+    return;
+  }
+  plan.updates.push(entry);
+}
+
+/** CIC id → conflict reason, for users whose business email another CIC user also has. */
+function duplicateEmailConflicts(
+  mapped: readonly Mapped[],
+  linkById: Map<string, UserLink>,
+): Map<string, string> {
+  const groups = new Map<string, Mapped[]>();
+  for (const m of mapped) {
+    const key = emailKey(m.scim.userName);
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  const conflicts = new Map<string, string>();
+  for (const [key, members] of groups) {
+    if (members.length < 2) continue;
+    const holder = members.find((m) => {
+      const link = linkById.get(m.user.id);
+      const email = linkedEmail(link);
+      return Boolean(link?.genesysId) && email !== undefined && emailKey(email) === key;
+    });
+    for (const m of members) {
+      if (m === holder) continue;
+      const others = members.filter((o) => o !== m).map((o) => `'${o.user.id}'`);
+      conflicts.set(
+        m.user.id,
+        holder
+          ? `business email ${m.scim.userName} is already synced for CIC user '${holder.user.id}'`
+          : `business email ${m.scim.userName} is also used by CIC user ${others.join(', ')}; fix the duplicate in CIC`,
+      );
+    }
+  }
+  return conflicts;
+}
+
+function planRemovals(
+  links: readonly UserLink[],
+  present: Set<string>,
+  plan: UserSyncPlan,
+  options: PlanOptions,
+) {
+  const managed = [...links]
+    .filter((l) => !isServiceUser(l.cicId, options.serviceUserName))
+    .sort((a, b) => byId(a.cicId, b.cicId));
+  const total = options.linkedActiveTotal ?? managed.filter((l) => l.genesysId && l.active).length;
+  let wouldDeactivate = 0;
+  for (const link of managed) {
+    if (present.has(link.cicId)) continue;
+    if (!link.genesysId) {
+      plan.staleLinks.push({ cicId: link.cicId });
+      continue;
+    }
+    if (link.active) wouldDeactivate += 1;
+    if (options.purge) plan.deletions.push({ cicId: link.cicId, genesysId: link.genesysId });
+    else if (link.active) {
+      plan.deactivations.push({
+        cicId: link.cicId,
+        genesysId: link.genesysId,
+        patchOps: [{ op: 'replace', path: 'active', value: false }],
+      });
+    }
+  }
+  const threshold = options.massRemovalThreshold;
+  if (wouldDeactivate > 0 && wouldDeactivate / total > threshold && !options.allowMassRemoval) {
+    plan.blockedByMassRemoval = { wouldDeactivate, total, threshold };
+    plan.deactivations = [];
+    plan.deletions = [];
+    plan.staleLinks = [];
+  }
+}
+
+/** A Genesys Cloud user found by userName or externalId before creating one. */
+export interface CloudUserRef {
+  id: string;
+  externalId?: string | null;
+  active: boolean;
+}
+
+export type MatchDecision =
+  | { action: 'create' }
+  | { action: 'link'; genesysId: string; changes: AttributeChange[]; patchOps: ScimPatchOp[] }
+  | { action: 'conflict'; genesysId: string; reason: string };
+
+/**
+ * Decides how a planned create meets the cloud: nothing found → create; a user with no externalId, or with
+ * ours (a previous run created it and crashed before recording the link) → link and send every synced
+ * attribute; a user linked to another CIC id → conflict, reported and never overwritten. CIC ids are
+ * case-insensitive, so an externalId differing only in case is ours and gets corrected.
+ */
+export function planMatch(desired: DesiredScimUser, found: CloudUserRef | null | undefined): MatchDecision {
+  if (!found) return { action: 'create' };
+  const theirs = found.externalId ?? '';
+  if (theirs !== '' && theirs.toLowerCase() !== desired.externalId.toLowerCase()) {
+    return {
+      action: 'conflict',
+      genesysId: found.id,
+      reason: `Genesys Cloud user ${found.id} (${desired.userName}) is already linked to CIC user '${theirs}'`,
+    };
+  }
+  const changes = diffAttributes(undefined, desired);
+  const patchOps: ScimPatchOp[] = [];
+  if (theirs !== desired.externalId)
+    patchOps.push({ op: 'replace', path: 'externalId', value: desired.externalId });
+  if (!found.active) patchOps.push({ op: 'replace', path: 'active', value: true });
+  patchOps.push(...patchOpsFor(changes));
+  return { action: 'link', genesysId: found.id, changes, patchOps };
+}
