@@ -1,10 +1,15 @@
 import { createPlumbingActivities, type PlumbingDeps } from './plumbing';
+import { createDirectoryActivities, type DirectoryDeps } from './directory';
+import { createCicWatchActivities, type CicWatchDeps } from './cic-watch';
+import { withFailureTypes } from './failure-types';
 
-export type ActivityDeps = PlumbingDeps;
+export type ActivityDeps = PlumbingDeps & DirectoryDeps & CicWatchDeps;
 
 /** Every activity the worker registers, built over injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withFailureTypes({
     ...createPlumbingActivities(deps),
-  };
+    ...createDirectoryActivities(deps),
+    ...createCicWatchActivities(deps),
+  });
 }

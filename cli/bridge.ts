@@ -7,6 +7,7 @@ import { runWorkers } from '../workers/main';
 import { connectTemporalClient } from '../lib/temporal-client';
 import { runPlumbingCheck } from './plumbing';
 import { runDemo } from './demo';
+import { addDirectoryCommands } from './directory-commands';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
   const cfg = loadConfig(process.env, overrides);
@@ -70,6 +71,8 @@ program
   .action(async (opts: { hold?: string }) => {
     await runDemo({ holdSeconds: opts.hold === undefined ? undefined : Number(opts.hold) });
   });
+
+addDirectoryCommands(program, () => config());
 
 function print(lines: string[], empty: string) {
   console.log(lines.length ? lines.join('\n') : empty);

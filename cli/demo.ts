@@ -1,54 +1,126 @@
+import { randomBytes } from 'node:crypto';
 import { startStack } from '../stack';
 import { loadConfig } from '../lib/config';
+import { configureLogging } from '../lib/logger';
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { runWorkers } from '../workers/main';
 import { connectTemporalClient, workflowUiLink } from '../lib/temporal-client';
-import { runPlumbingCheck } from './plumbing';
+import { createRedis } from '../queues/connection';
+import { startGenesysSimulator } from '../simulators/genesys';
+import { startCicSimulatorPair } from '../simulators/cic';
+import { pair } from '../operations/pairing';
+import { listUserStates, syncProgress } from '../operations/directory';
+import { directorySyncWorkflowId } from '../workflows/directory-sync-api';
+import { renderProgressBar } from './progress';
+
+const DEMO_USERS = 300;
+/** Genesys raises an OAuth client's limit on request; the demo's organization has 6,000/min so it runs in seconds. */
+const DEMO_RATE_LIMIT = 6000;
 
 /**
- * The README's demo: starts whatever services the environment does not name, migrates, runs the workers
- * in this process, runs a flow through them, and prints where to look in the Temporal UI.
+ * The README's demo: the services, both simulators with a seeded directory, the workers; pairs, shows the
+ * initial sync with progress and its summary, then one CIC change arriving in the cloud.
  */
-export async function runDemo(opts: { holdSeconds?: number }): Promise<void> {
+export async function runDemo(opts: { holdSeconds?: number; users?: number }): Promise<void> {
   const say = (m: string) => process.stdout.write(`${m}\n`);
   say('» starting PostgreSQL, Redis and Temporal (the first run builds the Temporal CLI: a few minutes)');
   const stack = await startStack();
+  const cleanups: (() => Promise<unknown>)[] = [() => stack.stop()];
   try {
-    const config = loadConfig({ ...process.env, ...stack.env }, { httpPort: 0, logLevel: 'warn' });
-    const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 1 });
+    const config = loadConfig(
+      { ...process.env, ...stack.env },
+      { httpPort: 0, logLevel: 'warn', secretKey: process.env.BRIDGE_SECRET_KEY ?? randomBytes(24).toString('hex') },
+    );
+    configureLogging({ level: config.logLevel });
+    const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 2 });
+    cleanups.unshift(() => db.destroy());
     await migrateToLatest(db, config.databaseSchema);
-    await db.destroy();
+
+    const users = opts.users ?? DEMO_USERS;
+    say(`» starting the simulators: Genesys Cloud (org demo-org) and a CIC switchover pair with ${users} seeded users`);
+    const genesys = await startGenesysSimulator({ rateLimitPerMinute: DEMO_RATE_LIMIT });
+    cleanups.unshift(() => genesys.close());
+    const cic = await startCicSimulatorPair({ directory: { count: users, seed: 2026 } });
+    cleanups.unshift(() => cic.close());
+    say(`  Genesys Cloud api ${genesys.urls.api}, login ${genesys.urls.login}; CIC ${cic.urls.primary} (backup ${cic.urls.backup})`);
+
     const workers = await runWorkers(config);
-    const client = await connectTemporalClient(config);
-    try {
-      say('» running the plumbing check: Temporal workflow → PostgreSQL row → BullMQ job → queue worker');
-      const { workflowId, runId, result } = await runPlumbingCheck(client, config);
-      say(`  check ${result.checkId}: job ${result.jobId} echoed at ${result.echoedAt} by ${result.echoedBy}`);
-      const ui = stack.temporalUiUrl ?? process.env.TEMPORAL_UI_URL;
-      if (ui) {
-        say(`» Temporal UI: ${ui}`);
-        say(`  this run:    ${workflowUiLink(ui, config.temporalNamespace, workflowId, runId)}`);
+    cleanups.unshift(() => workers.stop());
+    const temporal = await connectTemporalClient(config);
+    cleanups.unshift(() => temporal.connection.close());
+    const redis = createRedis(config.redisUrl, 'producer');
+    cleanups.unshift(async () => redis.disconnect());
+
+    say('» pairing: checks PureCloudAdmin in CIC and the OAuth client, stores the pairing (secrets sealed), starts the sync');
+    const started = Date.now();
+    await pair(
+      { db, redis, temporal, taskQueue: config.taskQueue, secretKey: config.secretKey, budgetPrefix: `${config.queuePrefix}:budget` },
+      {
+        orgShortName: 'demo-org',
+        apiUrl: genesys.urls.api,
+        loginUrl: genesys.urls.login,
+        clientId: 'demo-client',
+        clientSecret: 'demo-secret',
+        cicServers: [cic.urls.primary, cic.urls.backup],
+        cicPassword: 'admin-pass',
+        options: { rateLimitPerMinute: DEMO_RATE_LIMIT },
+      },
+    );
+    let progress = await syncProgress({ db, temporal });
+    while (!(progress.lastPass && progress.lastPass.kind === 'full' && !progress.fullPending)) {
+      if (progress.current && process.stdout.isTTY) {
+        process.stdout.write(`\r  ${renderProgressBar(progress.current.applied, progress.current.planned, progress.current.phase)}`);
       }
-      const hold = opts.holdSeconds ?? (process.stdout.isTTY ? Infinity : 0);
-      if (hold > 0) {
-        say(hold === Infinity ? '» everything stays up; press Ctrl-C to stop' : `» staying up for ${hold} s`);
-        await new Promise<void>((resolve) => {
-          const timer = hold === Infinity ? undefined : setTimeout(resolve, hold * 1000);
-          const onSignal = () => {
-            if (timer) clearTimeout(timer);
-            resolve();
-          };
-          process.once('SIGINT', onSignal);
-          process.once('SIGTERM', onSignal);
-        });
+      await new Promise((r) => setTimeout(r, 200));
+      progress = await syncProgress({ db, temporal });
+    }
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    const pass = progress.lastPass!;
+    const { counts, users: notSynced } = await listUserStates(db, 'not-synced');
+    const { users: errors } = await listUserStates(db, 'error');
+    say(`» initial sync: ${pass.read} CIC users read in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(`  synced ${counts.synced ?? 0}, not synced ${counts['not-synced'] ?? 0}, errors ${(counts.error ?? 0) + (counts.conflict ?? 0)}`);
+    const reasons = new Map<string, number>();
+    for (const u of notSynced) reasons.set(u.reason ?? '?', (reasons.get(u.reason ?? '?') ?? 0) + 1);
+    for (const [reason, n] of reasons) say(`  not synced: ${reason} (${n})`);
+    for (const u of errors.slice(0, 5)) say(`  error: ${u.cicId}: ${u.reason}`);
+    if (errors.length > 5) say(`  ... and ${errors.length - 5} more (bridge users --state error)`);
+
+    const ui = stack.temporalUiUrl ?? process.env.TEMPORAL_UI_URL;
+    if (ui) say(`» Temporal UI: ${ui}\n  the sync:    ${workflowUiLink(ui, config.temporalNamespace, directorySyncWorkflowId('demo-org'))}`);
+
+    const target = genesys.state.directory.users.values().next().value;
+    const cicId = target?.doc.externalId as string | undefined;
+    if (cicId) {
+      const name = `Renamed In CIC ${new Date().toISOString().slice(11, 19)}`;
+      say(`» changing ${cicId}'s display name in CIC to "${name}"`);
+      const changedAt = Date.now();
+      cic.directory.change(cicId, { personalInformationProperties: { displayName: name } });
+      for (;;) {
+        const u = [...genesys.state.directory.users.values()].find((x) => x.doc.externalId === cicId);
+        if (u?.doc.displayName === name) break;
+        if (Date.now() - changedAt > 15_000) throw new Error('the change did not reach the cloud within 15 s');
+        await new Promise((r) => setTimeout(r, 20));
       }
-    } finally {
-      await client.connection.close();
-      await workers.stop();
+      say(`  visible in Genesys Cloud ${Date.now() - changedAt} ms later`);
+    }
+
+    const hold = opts.holdSeconds ?? (process.stdout.isTTY ? Infinity : 0);
+    if (hold > 0) {
+      say(hold === Infinity ? '» everything stays up; press Ctrl-C to stop' : `» staying up for ${hold} s`);
+      await new Promise<void>((resolve) => {
+        const timer = hold === Infinity ? undefined : setTimeout(resolve, hold * 1000);
+        const onSignal = () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+      });
     }
   } finally {
-    await stack.stop();
+    for (const c of cleanups) await c().catch(() => {});
     say('» stopped');
   }
 }

@@ -1,5 +1,19 @@
 import type { PlumbingChecksTable } from './tables/plumbing-checks';
+import type {
+  CicUsersTable,
+  CloudUsersTable,
+  PairingTable,
+  SyncChangesTable,
+  SyncRunsTable,
+  UserLinksTable,
+} from './tables/provisioning';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
+  pairing: PairingTable;
+  cic_users: CicUsersTable;
+  user_links: UserLinksTable;
+  cloud_users: CloudUsersTable;
+  sync_runs: SyncRunsTable;
+  sync_changes: SyncChangesTable;
 }

@@ -38,6 +38,8 @@ export const configSchema = z
     runTemporalWorker: boolish.default(true),
     runQueueWorkers: boolish.default(true),
     secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
+    pairClientSecret: z.string().min(1).optional(),
+    pairCicPassword: z.string().min(1).optional(),
   })
   .strict();
 
@@ -57,6 +59,8 @@ export const envKeys: Record<string, keyof z.input<typeof configSchema>> = {
   BRIDGE_RUN_TEMPORAL_WORKER: 'runTemporalWorker',
   BRIDGE_RUN_QUEUE_WORKERS: 'runQueueWorkers',
   BRIDGE_SECRET_KEY: 'secretKey',
+  BRIDGE_CLIENT_SECRET: 'pairClientSecret',
+  BRIDGE_CIC_PASSWORD: 'pairCicPassword',
 };
 
 const keyToEnv = Object.fromEntries(Object.entries(envKeys).map(([env, key]) => [key, env]));

@@ -31,6 +31,14 @@ export const redactedPaths = [
   '*.secretKey',
   'databaseUrl',
   '*.databaseUrl',
+  'pairClientSecret',
+  'pairCicPassword',
+  '*.pairClientSecret',
+  '*.pairCicPassword',
+  'clientSecretSealed',
+  'cicPasswordSealed',
+  '*.clientSecretSealed',
+  '*.cicPasswordSealed',
 ];
 
 let root: Logger | undefined;

@@ -13,4 +13,5 @@ export function createRedis(url: string, role: 'producer' | 'worker'): Redis {
 /** Queue names; the per-deployment (or per-test) part is BullMQ's `prefix`, from config.queuePrefix. */
 export const queueNames = {
   plumbing: 'plumbing',
+  cicEvents: 'cic-events',
 } as const;

@@ -1,39 +1,59 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
+import { connectTemporalClient } from '../lib/temporal-client';
 import { createDb, type Db } from '../db/database';
 import { createRedis, queueNames } from '../queues/connection';
 import type { ActivityDeps } from '../activities';
+import { createPairingContext } from '../activities/pairing-context';
 import type { PlumbingJobData, PlumbingJobResult } from '../queues/plumbing';
+import type { CicEventJob } from '../queues/cic-events';
 
 export interface Dependencies extends ActivityDeps {
   config: Config;
   db: Db;
   producer: Redis;
+  temporal: Client;
   /** Closes everything opened here, in reverse order. */
   close(): Promise<void>;
 }
 
 /** Opens the connections a worker process needs, once, from the validated config. */
-export function buildDependencies(config: Config): Dependencies {
-  const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema });
+export async function buildDependencies(config: Config): Promise<Dependencies> {
+  const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 20 });
   const producer = createRedis(config.redisUrl, 'producer');
   const eventsConnection = createRedis(config.redisUrl, 'worker');
-  const plumbingQueue = new Queue<PlumbingJobData, PlumbingJobResult>(queueNames.plumbing, {
+  const prefix = config.queuePrefix;
+  const plumbingQueue = new Queue<PlumbingJobData, PlumbingJobResult>(queueNames.plumbing, { connection: producer, prefix });
+  const plumbingEvents = new QueueEvents(queueNames.plumbing, { connection: eventsConnection, prefix });
+  const cicEvents = new Queue<CicEventJob>(queueNames.cicEvents, {
     connection: producer,
-    prefix: config.queuePrefix,
+    prefix,
+    defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 10, backoff: { type: 'exponential', delay: 200 } },
   });
-  const plumbingEvents = new QueueEvents(queueNames.plumbing, { connection: eventsConnection, prefix: config.queuePrefix });
+  const temporal = await connectTemporalClient(config);
+  // The request budget waits out a Redis blip instead of failing the call, so it gets a waiting connection.
+  const budgetConnection = createRedis(config.redisUrl, 'worker');
+  const pairingContext = createPairingContext({ db, redis: budgetConnection, secretKey: config.secretKey, budgetPrefix: `${prefix}:budget` });
   return {
     config,
     db,
     producer,
+    temporal,
     plumbingQueue,
     plumbingEvents,
+    cicEvents,
+    pairingContext,
+    secretKey: config.secretKey,
     async close() {
+      await pairingContext.close();
+      await cicEvents.close();
       await plumbingEvents.close();
       await plumbingQueue.close();
+      await temporal.connection.close();
       eventsConnection.disconnect();
+      budgetConnection.disconnect();
       producer.disconnect();
       await db.destroy();
     },

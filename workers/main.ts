@@ -23,7 +23,7 @@ export interface RunningWorkers {
 export async function runWorkers(config: Config, opts: { handleSignals?: boolean } = {}): Promise<RunningWorkers> {
   configureLogging({ level: config.logLevel });
   installTemporalRuntime(config.logLevel);
-  const deps = buildDependencies(config);
+  const deps = await buildDependencies(config);
   let temporal: TemporalWorkerHandle | undefined;
   let queues: QueueWorkersHandle | undefined;
   let temporalRun: Promise<void> | undefined;

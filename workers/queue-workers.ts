@@ -3,6 +3,8 @@ import type { Config } from '../lib/config';
 import type { Db } from '../db/database';
 import { createRedis } from '../queues/connection';
 import { startPlumbingWorker } from '../queues/plumbing';
+import { startCicEventsWorker } from '../queues/cic-events';
+import type { Client } from '@temporalio/client';
 
 export interface QueueWorkersHandle {
   workers: Worker[];
@@ -10,9 +12,13 @@ export interface QueueWorkersHandle {
 }
 
 /** Starts every BullMQ worker on one shared blocking connection; closing closes workers before it. */
-export function startQueueWorkers(config: Config, deps: { db: Db }): QueueWorkersHandle {
+export function startQueueWorkers(config: Config, deps: { db: Db; temporal: Client }): QueueWorkersHandle {
   const connection = createRedis(config.redisUrl, 'worker');
-  const workers = [startPlumbingWorker({ db: deps.db, connection, prefix: config.queuePrefix })];
+  const prefix = config.queuePrefix;
+  const workers = [
+    startPlumbingWorker({ db: deps.db, connection, prefix }),
+    startCicEventsWorker({ db: deps.db, connection, prefix, temporal: deps.temporal, taskQueue: config.taskQueue }),
+  ];
   return {
     workers,
     async close() {

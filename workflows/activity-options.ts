@@ -15,6 +15,6 @@ export const genesysCall: ActivityOptions = {
 /** Long work that heartbeats its progress and resumes from the last heartbeat when retried. */
 export const longPage: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };

@@ -1,1 +1,3 @@
 export { plumbingCheckWorkflow } from './plumbing-check';
+export { directorySyncWorkflow } from './directory-sync';
+export { cicWatchWorkflow } from './cic-watch';

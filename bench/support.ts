@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { envKeys, loadConfig, type Config } from '../lib/config';
+import { configureLogging } from '../lib/logger';
+import { createDb, dropSchema, type Db } from '../db/database';
+import { migrateToLatest } from '../db/migrate';
+import { createRedis } from '../queues/connection';
+import { syncProgress } from '../operations/directory';
+import type { SyncProgress } from '../workflows/directory-sync-api';
+
+export function arg(args: string[], name: string, fallback: number): number {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  const v = args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
+  return Number(v);
+}
+
+export const median = (xs: number[]) => percentile(xs, 50);
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/** A bench's own schema, task queue and queue prefix on the services `npm run bench` started. */
+export async function benchEnvironment(name: string, overrides: Partial<Config> = {}) {
+  const id = `${name}_${randomBytes(3).toString('hex')}`;
+  const config = loadConfig(process.env, {
+    databaseSchema: `b_${id}`,
+    taskQueue: `bench-${id}`,
+    queuePrefix: `b-${id}`,
+    logLevel: 'error',
+    httpPort: 0,
+    secretKey: randomBytes(24).toString('hex'),
+    ...overrides,
+  });
+  configureLogging({ level: 'error' });
+  const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 4 });
+  await migrateToLatest(db, config.databaseSchema);
+  const temporal = new Client({ connection: await Connection.connect({ address: config.temporalAddress }) });
+  const redis = createRedis(config.redisUrl, 'producer');
+  return {
+    config,
+    db,
+    temporal,
+    redis,
+    async close() {
+      redis.disconnect();
+      await temporal.connection.close();
+      await dropSchema(db, config.databaseSchema);
+      await db.destroy();
+    },
+  };
+}
+
+/** `bridge worker` in its own process, so its memory is measured apart from the simulators. */
+export function startWorkerProcess(config: Config): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, key] of Object.entries(envKeys)) if (config[key] !== undefined) env[name] = String(config[key]);
+  return spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'cli', 'bridge.ts'), 'worker'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Resolves once a worker polls the task queue (the worker bundles its workflows first: seconds). */
+export async function waitForWorker(temporal: Client, namespace: string, taskQueue: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await temporal.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 1 });
+    if ((r.pollers ?? []).length > 0) return;
+    if (Date.now() > deadline) throw new Error('no worker polled the task queue in time');
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+/** Peak resident set (VmHWM) of a process, in MB. */
+export function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** Waits for the next full pass that completes after `afterPasses` passes, with nothing left pending. */
+export async function waitForFullPass(env: { db: Db; temporal: Client }, afterPasses: number, timeoutMs: number): Promise<SyncProgress> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await syncProgress(env).catch(() => undefined);
+    if (p && p.passes > afterPasses && p.lastPass?.kind === 'full' && !p.fullPending && p.state === 'waiting') return p;
+    if (Date.now() > deadline) throw new Error(`no full pass within ${timeoutMs} ms: ${JSON.stringify(p)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

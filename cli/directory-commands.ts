@@ -1,0 +1,180 @@
+import type { Command } from 'commander';
+import type { Config } from '../lib/config';
+import { openCliContext, type CliContext } from './context';
+import { pair, unpair } from '../operations/pairing';
+import { describeState, dryRunPlan, listUserStates, requestBackfill, syncProgress, userDetail } from '../operations/directory';
+import { renderProgressBar } from './progress';
+
+type ConfigFn = () => Config;
+
+async function withContext<T>(config: ConfigFn, fn: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = await openCliContext(config());
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+/** Pairing, sync and per-user status commands. */
+export function addDirectoryCommands(program: Command, config: ConfigFn): void {
+  program
+    .command('pair')
+    .description('pair this CIC server with one Genesys Cloud organization and start syncing')
+    .requiredOption('--org <shortName>', 'organization short name (DNS rules: letters, digits, dashes)')
+    .option('--region <region>', 'region domain (mypurecloud.ie) or AWS region (eu-west-1)')
+    .option('--api-url <url>', 'explicit API base URL (simulator or proxy), with --login-url')
+    .option('--login-url <url>', 'explicit login base URL')
+    .requiredOption('--client-id <id>', 'OAuth client id (client credentials)')
+    .option('--client-secret <secret>', 'OAuth client secret (default: $BRIDGE_CLIENT_SECRET)')
+    .option('--cic-server <url>', 'ICWS base URL, repeat for the switchover peer', collect, [])
+    .option('--cic-user <id>', 'the CIC service user', 'PureCloudAdmin')
+    .option('--cic-password <password>', 'its password (default: $BRIDGE_CIC_PASSWORD)')
+    .option('--default-country <cc>', 'country for CIC numbers without one', 'US')
+    .option('--mass-removal-threshold <share>', 'share of users one run may deactivate', '0.2')
+    .option('--reconcile-interval <seconds>', 'full reconciliation interval', '3600')
+    .option('--rate-limit <perMinute>', 'Genesys request budget per minute (0 = unlimited)', '300')
+    .action(async (o) =>
+      withContext(config, async (ctx) => {
+        const secret = o.clientSecret ?? ctx.config.pairClientSecret;
+        const password = o.cicPassword ?? ctx.config.pairCicPassword;
+        if (!secret) throw new Error('give --client-secret or set BRIDGE_CLIENT_SECRET');
+        if (!password) throw new Error('give --cic-password or set BRIDGE_CIC_PASSWORD');
+        const result = await pair(
+          { ...ctx, taskQueue: ctx.config.taskQueue, secretKey: ctx.config.secretKey, budgetPrefix: `${ctx.config.queuePrefix}:budget` },
+          {
+            orgShortName: o.org,
+            region: o.region,
+            apiUrl: o.apiUrl,
+            loginUrl: o.loginUrl,
+            clientId: o.clientId,
+            clientSecret: secret,
+            cicServers: o.cicServer,
+            cicUserId: o.cicUser,
+            cicPassword: password,
+            options: {
+              defaultCountry: o.defaultCountry,
+              massRemovalThreshold: Number(o.massRemovalThreshold),
+              reconcileIntervalSeconds: Number(o.reconcileInterval),
+              rateLimitPerMinute: Number(o.rateLimit),
+            },
+          },
+        );
+        console.log(`${result.repaired ? 'pairing confirmed' : 'paired'} with ${result.orgShortName} (${result.apiUrl}); the first full sync has started`);
+        console.log(`follow it with \`bridge status\`, or in the Temporal UI: workflow directory-sync/${result.orgShortName}`);
+      }),
+    );
+
+  program
+    .command('unpair')
+    .description('end the pairing: stop syncing and forget the sync state (Genesys Cloud users are left as they are)')
+    .action(async () =>
+      withContext(config, async (ctx) => {
+        const r = await unpair(ctx);
+        if (!r) return console.log('not paired');
+        console.log(`unpaired from ${r.orgShortName}. Left behind, unchanged: ${r.cloudUsersLeft} Genesys Cloud users created or linked by the bridge (still active, still carrying their CIC externalId, so pairing again with the same organization links them rather than duplicating them).`);
+      }),
+    );
+
+  const sync = program.command('sync').description('directory sync');
+  sync
+    .command('now')
+    .description('run a full sync pass now and show its progress')
+    .option('--no-wait', 'return once the signal is sent')
+    .action(async (o) => runBackfill(config, { requestedBy: 'bridge sync now' }, o.wait));
+
+  program
+    .command('backfill')
+    .description('send the backfill signal: a full resync of the directory')
+    .option('--purge', 'delete removed users instead of deactivating them')
+    .option('--allow-mass-removal', 'confirm a removal that tripped the mass-removal safeguard')
+    .option('--no-wait', 'return once the signal is sent')
+    .action(async (o) => runBackfill(config, { requestedBy: 'bridge backfill', purge: !!o.purge, allowMassRemoval: !!o.allowMassRemoval }, o.wait));
+
+  program
+    .command('status')
+    .description('where the directory sync is: current pass, last pass, users by state')
+    .action(async () =>
+      withContext(config, async (ctx) => {
+        const p = await syncProgress(ctx);
+        const { counts } = await listUserStates(ctx.db, 'none');
+        console.log(JSON.stringify({ ...p, users: counts }, null, 2));
+      }),
+    );
+
+  program
+    .command('plan')
+    .description('dry run: what a full sync would create, update and deactivate, with attribute diffs; nothing is applied')
+    .option('--purge', 'plan deletions instead of deactivations')
+    .option('--json', 'print the whole plan as JSON')
+    .action(async (o) =>
+      withContext(config, async (ctx) => {
+        const { plan, blockedReason, read } = await dryRunPlan({ db: ctx.db, secretKey: ctx.config.secretKey }, { purge: o.purge });
+        if (o.json) return console.log(JSON.stringify({ read, blockedReason, plan }, null, 2));
+        console.log(`read ${read} CIC users: ${plan.creates.length} to create (or link), ${plan.updates.length} to update, ${plan.reactivations.length} to reactivate, ${plan.deactivations.length} to deactivate, ${plan.deletions.length} to delete, ${plan.unchanged} unchanged`);
+        for (const c of plan.creates) console.log(`  + ${c.cicId} → ${c.scim.userName} (${c.scim.displayName})`);
+        for (const u of [...plan.updates, ...plan.reactivations]) {
+          console.log(`  ~ ${u.cicId}${plan.reactivations.includes(u) ? ' (reactivate)' : ''}`);
+          for (const ch of u.changes) console.log(`      ${ch.attribute}: ${ch.before ?? '∅'} → ${ch.after ?? '∅'}`);
+        }
+        for (const d of plan.deactivations) console.log(`  - ${d.cicId} (deactivate)`);
+        for (const n of plan.notSynced) console.log(`  ! ${n.cicId}: not synced: ${n.reason}`);
+        for (const c of plan.conflicts) console.log(`  ! ${c.cicId}: conflict: ${c.reason}`);
+        for (const i of plan.invalid) console.log(`  ! ${i.cicId ?? '(record)'}: invalid: ${i.reason}`);
+        if (blockedReason) console.log(`\n${blockedReason}`);
+      }),
+    );
+
+  program
+    .command('users')
+    .description('every CIC user with its sync state: Synced, Error or Not synced, and why')
+    .option('--state <state>', 'synced | error | not-synced | deactivated | conflict')
+    .action(async (o) =>
+      withContext(config, async (ctx) => {
+        const { counts, users } = await listUserStates(ctx.db, o.state);
+        for (const u of users) {
+          console.log(`${u.cicId.padEnd(28)} ${describeState(u).padEnd(50)} ${u.lastSyncedAt ? `last synchronized ${u.lastSyncedAt.toISOString()}` : ''}`);
+        }
+        console.log(`\n${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+      }),
+    );
+
+  program
+    .command('user')
+    .description('one CIC user: state, reason, last synchronized time, and the trace of its last sync')
+    .argument('<cicId>')
+    .action(async (cicId: string) =>
+      withContext(config, async (ctx) => {
+        const d = await userDetail(ctx.db, cicId);
+        if (!d.link && d.present === undefined) throw new Error(`no CIC user ${cicId} has been seen by the bridge`);
+        console.log(`${cicId}: ${d.link ? describeState(d.link) : 'not yet planned'}`);
+        if (d.link?.genesysId) console.log(`  Genesys Cloud user: ${d.link.genesysId}${d.link.active ? '' : ' (inactive)'}`);
+        if (d.link?.lastSyncedAt) console.log(`  Last synchronized: ${d.link.lastSyncedAt.toISOString()}`);
+        for (const p of d.link?.problems ?? []) console.log(`  Problem: ${p}`);
+        if (d.present === false) console.log(`  Removed from CIC at ${d.removedAt?.toISOString()}`);
+        for (const s of (d.link?.lastTrace ?? []) as { step: string; result: string; at: string }[]) console.log(`  ${s.at}  ${s.step.padEnd(6)} ${s.result}`);
+        for (const c of d.history) console.log(`  history: ${c.at.toISOString()} ${c.kind} run ${c.run_id}: ${c.action} ${c.status}${c.error ? ` (${c.error})` : ''}`);
+      }),
+    );
+}
+
+async function runBackfill(config: ConfigFn, req: Parameters<typeof requestBackfill>[1], wait: boolean) {
+  await withContext(config, async (ctx) => {
+    const workflowId = await requestBackfill({ ...ctx, taskQueue: ctx.config.taskQueue }, req);
+    console.log(`backfill signal sent to ${workflowId}`);
+    if (!wait) return;
+    const before = (await syncProgress(ctx)).passes;
+    for (;;) {
+      const p = await syncProgress(ctx);
+      if (p.current) process.stderr.write(`\r${renderProgressBar(p.current.applied, p.current.planned, p.current.phase)}`);
+      if (p.passes > before && !p.fullPending && p.lastPass?.kind === 'full') {
+        process.stderr.write('\n');
+        console.log(JSON.stringify(p.lastPass, null, 2));
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+}

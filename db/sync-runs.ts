@@ -1,0 +1,151 @@
+import { sql } from 'kysely';
+import type { Db } from './database';
+
+export type SyncRunKind = 'full' | 'delta' | 'dry-run';
+
+export async function createRun(
+  db: Db,
+  run: { id: string; kind: SyncRunKind; workflowId: string | null },
+): Promise<void> {
+  await db
+    .insertInto('sync_runs')
+    .values({ id: run.id, kind: run.kind, workflow_id: run.workflowId, status: 'running', counts: '{}' })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+export async function finishRun(
+  db: Db,
+  id: string,
+  status: 'completed' | 'blocked' | 'failed',
+  counts: Record<string, number>,
+  blockedReason?: string,
+): Promise<void> {
+  await db
+    .updateTable('sync_runs')
+    .set({
+      status,
+      counts: JSON.stringify(counts),
+      blocked_reason: blockedReason ?? null,
+      finished_at: new Date(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface PlannedChange {
+  cicId: string;
+  action: string;
+  status: 'planned' | 'done' | 'failed';
+  before?: object | null;
+  after?: object | null;
+  changes?: object | null;
+  error?: string | null;
+}
+
+export async function insertChanges(db: Db, runId: string, changes: PlannedChange[]): Promise<void> {
+  // One transaction: a retried plan finds either the whole plan or none of it.
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < changes.length; i += 1000) {
+      await trx
+        .insertInto('sync_changes')
+        .values(
+          changes.slice(i, i + 1000).map((c) => ({
+            run_id: runId,
+            cic_id: c.cicId,
+            action: c.action,
+            status: c.status,
+            before: c.before ? JSON.stringify(c.before) : null,
+            after: c.after ? JSON.stringify(c.after) : null,
+            changes: c.changes ? JSON.stringify(c.changes) : null,
+            error: c.error ?? null,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['run_id', 'cic_id']).doNothing())
+        .execute();
+    }
+  });
+}
+
+/** The next planned changes of a run, in CIC id order, for one apply chunk. */
+export async function nextPlanned(db: Db, runId: string, limit: number): Promise<PlannedChange[]> {
+  const rows = await db
+    .selectFrom('sync_changes')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('status', '=', 'planned')
+    // Updates and removals go before creates, so an email moved from one user to another is free again.
+    .orderBy(sql`action = 'create'`)
+    .orderBy('cic_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    cicId: r.cic_id,
+    action: r.action,
+    status: r.status as PlannedChange['status'],
+    before: r.before,
+    after: r.after,
+    changes: r.changes,
+    error: r.error,
+  }));
+}
+
+export async function completeChange(
+  db: Db,
+  runId: string,
+  cicId: string,
+  outcome: { action: string; status: 'done' | 'failed'; error?: string | null; after?: object | null },
+): Promise<void> {
+  await db
+    .updateTable('sync_changes')
+    .set({
+      action: outcome.action,
+      status: outcome.status,
+      error: outcome.error ?? null,
+      ...(outcome.after !== undefined && { after: outcome.after ? JSON.stringify(outcome.after) : null }),
+      at: new Date(),
+    })
+    .where('run_id', '=', runId)
+    .where('cic_id', '=', cicId)
+    .execute();
+}
+
+export async function countChanges(db: Db, runId: string): Promise<Record<string, number>> {
+  const rows = await db
+    .selectFrom('sync_changes')
+    .select(['action', 'status', sql<string>`count(*)`.as('n')])
+    .where('run_id', '=', runId)
+    .groupBy(['action', 'status'])
+    .execute();
+  const counts: Record<string, number> = {};
+  for (const r of rows) {
+    const key = r.status === 'planned' ? 'pending' : r.status === 'failed' ? `${r.action}:failed` : r.action;
+    counts[key] = (counts[key] ?? 0) + Number(r.n);
+  }
+  return counts;
+}
+
+export async function lastChangesFor(db: Db, cicId: string, limit = 5) {
+  return db
+    .selectFrom('sync_changes')
+    .innerJoin('sync_runs', 'sync_runs.id', 'sync_changes.run_id')
+    .select([
+      'sync_changes.run_id',
+      'sync_runs.kind',
+      'action',
+      'sync_changes.status',
+      'before',
+      'after',
+      'changes',
+      'error',
+      'at',
+    ])
+    .where('cic_id', '=', cicId)
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function latestRun(db: Db) {
+  return db.selectFrom('sync_runs').selectAll().orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+}

@@ -1,0 +1,170 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/database';
+import { defaultPairingOptions, deletePairing, getPairing, savePairing, type PairingOptions } from '../db/pairing';
+import { checkPairing, genesysUrls, isCountryCode, isServiceUser, resolveRegion, validateShortName } from '../domain';
+import { SecretBox } from '../lib/secrets';
+import { IcwsSession, getUser } from '../clients/cic';
+import { createGenesysClient } from '../clients/genesys';
+import { cicWatchWorkflow, directorySyncWorkflow } from '../workflows';
+import { cicWatchWorkflowId } from '../workflows/cic-watch';
+import { backfillSignal, directorySyncWorkflowId } from '../workflows/directory-sync-api';
+
+/** Raised when a pairing request is refused; the message says what to change. */
+export class PairingError extends Error {
+  override name = 'PairingError';
+}
+
+export interface PairRequest {
+  orgShortName: string;
+  /** A region domain (`mypurecloud.ie`) or AWS region (`eu-west-1`); or explicit URLs below. */
+  region?: string;
+  apiUrl?: string;
+  loginUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  cicServers: string[];
+  cicUserId?: string;
+  cicPassword: string;
+  options?: Partial<PairingOptions>;
+}
+
+export interface PairingDeps {
+  db: Db;
+  redis: Redis;
+  temporal: Client;
+  taskQueue: string;
+  secretKey: string | undefined;
+  budgetPrefix: string;
+}
+
+/**
+ * Pairs this CIC server with one organization: checks the short name and region, that PureCloudAdmin can
+ * sign in to CIC and exists there, that the OAuth client gets a token for that very organization; stores the
+ * pairing with its secrets sealed; and starts the directory sync (with a first full pass) and the CIC watch.
+ */
+export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgShortName: string; apiUrl: string; repaired: boolean }> {
+  const shortName = validateShortName(req.orgShortName);
+  if (!shortName.ok) throw new PairingError(shortName.reason);
+  let urls: { api: string; login: string };
+  let regionDomain: string | null = null;
+  if (req.region) {
+    const region = resolveRegion(req.region);
+    if (!region.ok) throw new PairingError(region.reason);
+    regionDomain = region.value.domain;
+    urls = genesysUrls(region.value.domain);
+  } else if (req.apiUrl && req.loginUrl) {
+    urls = { api: req.apiUrl.replace(/\/$/, ''), login: req.loginUrl.replace(/\/$/, '') };
+  } else {
+    throw new PairingError('give a region (e.g. mypurecloud.ie or eu-west-1), or both --api-url and --login-url');
+  }
+  const options: PairingOptions = { ...defaultPairingOptions, ...req.options };
+  if (!isCountryCode(options.defaultCountry)) throw new PairingError(`default country '${options.defaultCountry}' is not an ISO 3166 country code`);
+  if (!req.cicServers.length) throw new PairingError('give at least one CIC server (--cic-server https://cic1:8019)');
+  const cicUserId = req.cicUserId ?? options.serviceUserName;
+  if (!isServiceUser(cicUserId, options.serviceUserName)) {
+    throw new PairingError(`the bridge connects to CIC as '${options.serviceUserName}', not '${cicUserId}'`);
+  }
+
+  const existing = await getPairing(deps.db);
+  const verdict = checkPairing(
+    existing && { orgShortName: existing.orgShortName, regionDomain: existing.regionDomain ?? existing.apiUrl },
+    { orgShortName: shortName.value, regionDomain: regionDomain ?? urls.api },
+  );
+  if (!verdict.ok) throw new PairingError(verdict.reason);
+
+  await checkCic(req.cicServers, cicUserId, req.cicPassword);
+  await checkGenesys(deps, urls, req, shortName.value);
+
+  const box = new SecretBox(deps.secretKey);
+  await savePairing(deps.db, {
+    orgShortName: shortName.value,
+    regionDomain,
+    apiUrl: urls.api,
+    loginUrl: urls.login,
+    clientId: req.clientId,
+    clientSecretSealed: box.seal(req.clientSecret),
+    cicServers: req.cicServers,
+    cicUserId,
+    cicPasswordSealed: box.seal(req.cicPassword),
+    options,
+  });
+  await startPairingWorkflows(deps, shortName.value, options);
+  return { orgShortName: shortName.value, apiUrl: urls.api, repaired: !!existing };
+}
+
+async function checkCic(servers: string[], userId: string, password: string): Promise<void> {
+  let session: IcwsSession;
+  try {
+    session = await IcwsSession.connect({ servers, userId, password, applicationName: 'cloud-bridge pairing' });
+  } catch (err) {
+    throw new PairingError(`cannot sign in to CIC as ${userId}: ${(err as Error).message}. Create the ${userId} user in Interaction Administrator first`);
+  }
+  try {
+    if (!(await getUser(session, userId))) throw new PairingError(`CIC user ${userId} does not exist: create it in Interaction Administrator first`);
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+async function checkGenesys(deps: PairingDeps, urls: { api: string; login: string }, req: PairRequest, shortName: string) {
+  const client = createGenesysClient({
+    apiUrl: urls.api,
+    loginUrl: urls.login,
+    clientId: req.clientId,
+    clientSecret: req.clientSecret,
+    redis: deps.redis,
+    budgetPrefix: deps.budgetPrefix,
+    rateLimitPerMinute: req.options?.rateLimitPerMinute ?? defaultPairingOptions.rateLimitPerMinute,
+  });
+  let org;
+  try {
+    org = await client.fetchOrganization('high');
+  } catch (err) {
+    throw new PairingError(`the OAuth client ${req.clientId} cannot reach Genesys Cloud at ${urls.api}: ${(err as Error).message}`);
+  }
+  if (org.thirdPartyOrgName && org.thirdPartyOrgName.toLowerCase() !== shortName.toLowerCase()) {
+    throw new PairingError(`the OAuth client belongs to organization '${org.thirdPartyOrgName}', not '${shortName}'`);
+  }
+}
+
+export async function startPairingWorkflows(deps: { temporal: Client; taskQueue: string }, org: string, options: PairingOptions) {
+  await deps.temporal.workflow.signalWithStart(directorySyncWorkflow, {
+    workflowId: directorySyncWorkflowId(org),
+    taskQueue: deps.taskQueue,
+    args: [{ orgShortName: org, reconcileIntervalSeconds: options.reconcileIntervalSeconds }],
+    searchAttributes: { BridgeOrg: [org], BridgeKind: ['directory-sync'] },
+    signal: backfillSignal,
+    signalArgs: [{ requestedBy: 'pairing' }],
+  });
+  try {
+    await deps.temporal.workflow.start(cicWatchWorkflow, {
+      workflowId: cicWatchWorkflowId(org),
+      taskQueue: deps.taskQueue,
+      args: [{ orgShortName: org }],
+      searchAttributes: { BridgeOrg: [org], BridgeKind: ['cic-watch'] },
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+/**
+ * Ends the pairing: stops the watch and the sync, forgets the pairing and the sync state. Genesys Cloud is
+ * not touched: users the bridge created or linked stay as they are, so a later pairing with the same
+ * organization links them again (by externalId, then email) instead of duplicating them.
+ */
+export async function unpair(deps: { db: Db; temporal: Client }): Promise<{ orgShortName: string; cloudUsersLeft: number } | undefined> {
+  const existing = await getPairing(deps.db);
+  if (!existing) return undefined;
+  for (const id of [cicWatchWorkflowId(existing.orgShortName), directorySyncWorkflowId(existing.orgShortName)]) {
+    await deps.temporal.workflow.getHandle(id).cancel().catch(() => {});
+  }
+  const left = await deps.db.selectFrom('user_links').select((eb) => eb.fn.countAll<string>().as('n')).where('genesys_id', 'is not', null).executeTakeFirstOrThrow();
+  await deps.db.transaction().execute(async (trx) => {
+    for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users'] as const) await trx.deleteFrom(t).execute();
+  });
+  await deletePairing(deps.db);
+  return { orgShortName: existing.orgShortName, cloudUsersLeft: Number(left.n) };
+}

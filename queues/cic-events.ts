@@ -1,0 +1,49 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db/database';
+import { getPairing } from '../db/pairing';
+import { directorySyncWorkflow } from '../workflows';
+import { backfillSignal, directorySyncWorkflowId, usersChangedSignal } from '../workflows/directory-sync-api';
+import { queueNames } from './connection';
+
+export type CicEventJob =
+  | { kind: 'users-changed'; org: string; userIds: string[] }
+  | { kind: 'resync'; org: string; reason: string };
+
+/**
+ * Fans CIC changes out to their handlers. User changes become a signal to the pairing's directory sync
+ * workflow (started if it is not running), so a change reaches the cloud without waiting for a timer.
+ */
+export function startCicEventsWorker(deps: { db: Db; connection: Redis; prefix: string; temporal: Client; taskQueue: string }): Worker {
+  return new Worker<CicEventJob>(
+    queueNames.cicEvents,
+    async (job) => {
+      const pairing = await getPairing(deps.db);
+      if (!pairing || pairing.orgShortName !== job.data.org) return { skipped: 'not paired with this organization' };
+      const start = {
+        workflowId: directorySyncWorkflowId(pairing.orgShortName),
+        taskQueue: deps.taskQueue,
+        args: [{ orgShortName: pairing.orgShortName, reconcileIntervalSeconds: pairing.options.reconcileIntervalSeconds }] as const,
+        searchAttributes: { BridgeOrg: [pairing.orgShortName], BridgeKind: ['directory-sync'] },
+      };
+      if (job.data.kind === 'users-changed') {
+        await deps.temporal.workflow.signalWithStart(directorySyncWorkflow, {
+          ...start,
+          args: [...start.args],
+          signal: usersChangedSignal,
+          signalArgs: [{ userIds: job.data.userIds }],
+        });
+        return { signalled: job.data.userIds.length };
+      }
+      await deps.temporal.workflow.signalWithStart(directorySyncWorkflow, {
+        ...start,
+        args: [...start.args],
+        signal: backfillSignal,
+        signalArgs: [{ requestedBy: job.data.reason }],
+      });
+      return { resync: true };
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 4 },
+  );
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../../lib/config';
+import { createDb, dropSchema, type Db } from '../../db/database';
+import { migrateToLatest } from '../../db/migrate';
+import { runWorkers, type RunningWorkers } from '../../workers/main';
+import { createRedis } from '../../queues/connection';
+import { pair, type PairRequest } from '../../operations/pairing';
+import { startGenesysSimulator, type GenesysSimulator, type GenesysSimulatorOptions } from '../../simulators/genesys';
+import { startCicSimulatorPair, type CicSimulatorOptions, type CicSimulatorPair } from '../../simulators/cic';
+import { suiteConfig } from './env';
+
+export interface BridgeHarness {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  genesys: GenesysSimulator;
+  cic: CicSimulatorPair;
+  workers: RunningWorkers;
+  /** Pairs with the simulators (org `demo-org`, client `demo-client`). */
+  pair(overrides?: Partial<PairRequest>): ReturnType<typeof pair>;
+  /** JSON from a simulator's admin API. */
+  genesysAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  cicAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  cloudUsers(): Promise<any[]>;
+  /** Restarts the workers (the same config), e.g. after killing them. */
+  restartWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function adminCall(base: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * A whole bridge for an end-to-end test: both simulators, the suite's own schema, task queue and queue
+ * prefix on the real services `npm test` started, and the real workers.
+ */
+export async function startBridge(
+  name: string,
+  opts: { genesys?: GenesysSimulatorOptions; cic?: CicSimulatorOptions; config?: Partial<Config> } = {},
+): Promise<BridgeHarness> {
+  const config = suiteConfig(name, { secretKey: randomBytes(24).toString('hex'), ...opts.config });
+  const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 4 });
+  await migrateToLatest(db, config.databaseSchema);
+  const genesys = await startGenesysSimulator({ rateLimitPerMinute: 0, ...opts.genesys });
+  const cic = await startCicSimulatorPair({ directory: { count: 20, seed: 7 }, ...opts.cic });
+  let workers = await runWorkers(config);
+  const temporal = new Client({ connection: await Connection.connect({ address: config.temporalAddress }) });
+  const redis = createRedis(config.redisUrl, 'producer');
+  const h: BridgeHarness = {
+    config,
+    db,
+    temporal,
+    genesys,
+    cic,
+    get workers() {
+      return workers;
+    },
+    pair: (overrides = {}) =>
+      pair(
+        { db, redis, temporal, taskQueue: config.taskQueue, secretKey: config.secretKey, budgetPrefix: `${config.queuePrefix}:budget` },
+        {
+          orgShortName: 'demo-org',
+          apiUrl: genesys.urls.api,
+          loginUrl: genesys.urls.login,
+          clientId: 'demo-client',
+          clientSecret: 'demo-secret',
+          cicServers: [cic.urls.primary, cic.urls.backup],
+          cicPassword: 'admin-pass',
+          ...overrides,
+          options: { rateLimitPerMinute: 0, ...overrides.options },
+        },
+      ),
+    genesysAdmin: (method, path, body) => adminCall(genesys.urls.admin, method, path, body),
+    cicAdmin: (method, path, body) => adminCall(cic.urls.admin, method, path, body),
+    async cloudUsers() {
+      return (await adminCall(genesys.urls.admin, 'GET', '/__admin/users')).users;
+    },
+    async restartWorkers() {
+      await workers.stop();
+      workers = await runWorkers(config);
+    },
+    async stop() {
+      for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org']) {
+        await temporal.workflow.getHandle(wf).terminate('test over').catch(() => {});
+      }
+      await workers.stop();
+      await temporal.connection.close();
+      redis.disconnect();
+      await cic.close();
+      await genesys.close();
+      await dropSchema(db, config.databaseSchema);
+      await db.destroy();
+    },
+  };
+  return h;
+}
+
+/** Polls until `check` returns a truthy value or the time is up; returns that value. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,21 @@
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { createCicWatchActivities } from '../activities/cic-watch';
+
+const { watchCicDirectory } = proxyActivities<ReturnType<typeof createCicWatchActivities>>({
+  // Runs for as long as the pairing lives; the heartbeat is what moves it to another worker when one dies.
+  startToCloseTimeout: '3650 days',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['PairingMissing'] },
+});
+
+export const cicWatchWorkflowId = (org: string) => `cic-watch/${org}`;
+
+/**
+ * Keeps the pairing's ICWS watch running: one activity that holds the session, retried forever with backoff
+ * (bad credentials included, since an operator may fix the password in CIC). Cancelling the workflow (unpair)
+ * cancels the activity, which closes the session.
+ */
+export async function cicWatchWorkflow(input: { orgShortName: string }): Promise<void> {
+  upsertSearchAttributes({ BridgeOrg: [input.orgShortName], BridgeKind: ['cic-watch'] });
+  await watchCicDirectory({ orgShortName: input.orgShortName });
+}

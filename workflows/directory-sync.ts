@@ -1,0 +1,146 @@
+import {
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createDirectoryActivities } from '../activities/directory';
+import { dbActivity, longPage } from './activity-options';
+import {
+  backfillSignal,
+  progressQuery,
+  usersChangedSignal,
+  type BackfillRequest,
+  type DirectorySyncWorkflowInput,
+  type PassSummary,
+  type SyncProgress,
+} from './directory-sync-api';
+
+type DirectoryActivities = ReturnType<typeof createDirectoryActivities>;
+
+const db = proxyActivities<DirectoryActivities>(dbActivity);
+const io = proxyActivities<DirectoryActivities>({
+  ...longPage,
+  retry: { ...longPage.retry, maximumInterval: '10 seconds', nonRetryableErrorTypes: ['PairingMissing', 'CicAuthenticationFailed', 'GenesysAuth', 'SecretError'] },
+});
+
+const MAX_PASSES_PER_RUN = 200;
+const APPLY_CHUNK = 500;
+
+/**
+ * One long-lived workflow per pairing keeps the organization in step with the CIC directory. It waits for
+ * change signals (ids from the watch), a backfill signal, or the reconciliation timer, and runs a pass:
+ * stage CIC users in PostgreSQL, plan against the last synced values, apply the plan through SCIM in
+ * chunks, record the outcome per user. The plan lives in PostgreSQL, not in workflow history, so a pass
+ * over thousands of users costs a handful of events; the workflow continues-as-new every few hundred passes
+ * (or when Temporal suggests it), carrying over signals not yet served. Pairing or credential errors are
+ * terminal for a pass's activities; everything else is retried.
+ */
+export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): Promise<void> {
+  const pending = new Set<string>(input.carry?.pendingUserIds ?? []);
+  let full: BackfillRequest | undefined = input.carry?.full ?? (input.startWithFull ? { requestedBy: 'pairing' } : undefined);
+  let passes = input.carry?.passes ?? 0;
+  let lastPass: PassSummary | undefined = input.carry?.lastPass;
+  let current: SyncProgress['current'];
+
+  setHandler(usersChangedSignal, ({ userIds }) => userIds.forEach((id) => pending.add(id)));
+  setHandler(backfillSignal, (req) => {
+    full = { ...full, ...req };
+  });
+  setHandler(progressQuery, () => ({
+    orgShortName: input.orgShortName,
+    state: current ? 'running' : 'waiting',
+    current,
+    lastPass,
+    passes,
+    pendingUserIds: pending.size,
+    fullPending: !!full,
+  }));
+  upsertSearchAttributes({ BridgeOrg: [input.orgShortName], BridgeKind: ['directory-sync'] });
+
+  for (let runPasses = 0; runPasses < MAX_PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested; runPasses++) {
+    const woke = await condition(() => pending.size > 0 || !!full, `${input.reconcileIntervalSeconds} seconds`);
+    if (!woke) full = { requestedBy: 'reconciliation timer' };
+
+    const request = full;
+    const userIds = request ? undefined : [...pending];
+    full = undefined;
+    if (userIds) pending.clear();
+    const kind = request ? 'full' : 'delta';
+    const runId = uuid4();
+    const startedAt = new Date().toISOString();
+    current = { runId, kind, phase: 'reading CIC', planned: 0, applied: 0, startedAt };
+
+    try {
+      lastPass = await runPass(runId, kind, startedAt, userIds, request);
+    } catch (err) {
+      // A failed pass must not end the pairing's workflow: its work is put back and retried after a pause.
+      userIds?.forEach((id) => pending.add(id));
+      if (request) full = { ...request, ...(full ?? {}) };
+      lastPass = {
+        runId,
+        kind,
+        status: 'failed',
+        read: 0,
+        counts: {},
+        failure: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
+        startedAt,
+        finishedAt: new Date().toISOString(),
+      };
+      current = undefined;
+      await sleep('30 seconds');
+    }
+    current = undefined;
+    passes++;
+  }
+  await continueAsNew<typeof directorySyncWorkflow>({
+    ...input,
+    startWithFull: false,
+    carry: { pendingUserIds: [...pending], full, passes, lastPass },
+  });
+
+  async function runPass(
+    runId: string,
+    kind: 'full' | 'delta',
+    startedAt: string,
+    userIds: string[] | undefined,
+    request: BackfillRequest | undefined,
+  ): Promise<PassSummary> {
+    const progress = current!;
+    await db.startSyncRun({ runId, kind, workflowId: workflowInfo().workflowId });
+    const staged = await io.stageCicUsers({ runId, userIds });
+    if (kind === 'full') {
+      progress.phase = 'reading Genesys Cloud';
+      await io.snapshotCloudUsers({ runId });
+    }
+    progress.phase = 'planning';
+    const plan = await db.planSyncRun({
+      runId,
+      userIds,
+      purge: request?.purge ?? false,
+      allowMassRemoval: request?.allowMassRemoval ?? false,
+    });
+    progress.phase = 'applying';
+    progress.planned = plan.toApply;
+    while (progress.applied < plan.toApply) {
+      const chunk = await io.applySyncChunk({ runId, limit: APPLY_CHUNK, useCloudSnapshot: kind === 'full' });
+      if (chunk.processed === 0) break;
+      progress.applied += chunk.processed;
+    }
+    const counts = await db.finishSyncRun({ runId, blockedReason: plan.blockedReason });
+    return {
+      runId,
+      kind,
+      status: plan.blockedReason ? 'blocked' : 'completed',
+      read: staged.read,
+      counts,
+      ...(plan.blockedReason && { blockedReason: plan.blockedReason }),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+}
