@@ -82,12 +82,13 @@ export function peakRssMb(pid: number): number {
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
 
-/** Waits for the next full pass that completes after `afterPasses` passes, with nothing left pending. */
-export async function waitForFullPass(env: { db: Db; temporal: Client }, afterPasses: number, timeoutMs: number): Promise<SyncProgress> {
+/** Waits until a full pass started after `afterRunId` has completed and nothing is left pending. */
+export async function waitForFullPass(env: { db: Db; temporal: Client }, afterRunId: string | undefined, timeoutMs: number): Promise<SyncProgress> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const p = await syncProgress(env).catch(() => undefined);
-    if (p && p.passes > afterPasses && p.lastPass?.kind === 'full' && !p.fullPending && p.state === 'waiting') return p;
+    const full = p?.lastFullPass;
+    if (p && full && full.runId !== afterRunId && full.status === 'completed' && !p.fullPending && p.state === 'waiting' && !p.pendingUserIds) return p;
     if (Date.now() > deadline) throw new Error(`no full pass within ${timeoutMs} ms: ${JSON.stringify(p)}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -68,7 +68,7 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
       },
     );
     let progress = await syncProgress({ db, temporal });
-    while (!(progress.lastPass && progress.lastPass.kind === 'full' && !progress.fullPending)) {
+    while (!(progress.lastFullPass && !progress.fullPending)) {
       if (progress.current && process.stdout.isTTY) {
         process.stdout.write(`\r  ${renderProgressBar(progress.current.applied, progress.current.planned, progress.current.phase)}`);
       }
@@ -76,7 +76,7 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
       progress = await syncProgress({ db, temporal });
     }
     if (process.stdout.isTTY) process.stdout.write('\n');
-    const pass = progress.lastPass!;
+    const pass = progress.lastFullPass!;
     const { counts, users: notSynced } = await listUserStates(db, 'not-synced');
     const { users: errors } = await listUserStates(db, 'error');
     say(`» initial sync: ${pass.read} CIC users read in ${((Date.now() - started) / 1000).toFixed(1)} s`);

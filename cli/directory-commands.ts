@@ -165,13 +165,13 @@ async function runBackfill(config: ConfigFn, req: Parameters<typeof requestBackf
     const workflowId = await requestBackfill({ ...ctx, taskQueue: ctx.config.taskQueue }, req);
     console.log(`backfill signal sent to ${workflowId}`);
     if (!wait) return;
-    const before = (await syncProgress(ctx)).passes;
+    const before = (await syncProgress(ctx)).lastFullPass?.runId;
     for (;;) {
       const p = await syncProgress(ctx);
       if (p.current) process.stderr.write(`\r${renderProgressBar(p.current.applied, p.current.planned, p.current.phase)}`);
-      if (p.passes > before && !p.fullPending && p.lastPass?.kind === 'full') {
+      if (p.lastFullPass && p.lastFullPass.runId !== before && !p.fullPending) {
         process.stderr.write('\n');
-        console.log(JSON.stringify(p.lastPass, null, 2));
+        console.log(JSON.stringify(p.lastFullPass, null, 2));
         return;
       }
       await new Promise((r) => setTimeout(r, 250));

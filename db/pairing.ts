@@ -16,7 +16,7 @@ export const defaultPairingOptions: PairingOptions = {
   reconcileIntervalSeconds: 3600,
   rateLimitPerMinute: 300,
   serviceUserName: 'PureCloudAdmin',
-  applyConcurrency: 32,
+  applyConcurrency: 64,
   conduitEnabled: false,
 };
 

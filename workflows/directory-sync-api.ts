@@ -37,6 +37,8 @@ export interface SyncProgress {
   state: 'waiting' | 'running';
   current?: { runId: string; kind: 'full' | 'delta'; phase: string; planned: number; applied: number; startedAt: string };
   lastPass?: PassSummary;
+  /** The last full pass (initial sync, backfill, reconciliation); delta passes follow it. */
+  lastFullPass?: PassSummary;
   passes: number;
   pendingUserIds: number;
   fullPending: boolean;
@@ -46,7 +48,7 @@ export interface DirectorySyncWorkflowInput {
   orgShortName: string;
   reconcileIntervalSeconds: number;
   /** Carried over continue-as-new. */
-  carry?: { pendingUserIds: string[]; full?: BackfillRequest; passes: number; lastPass?: PassSummary };
+  carry?: { pendingUserIds: string[]; full?: BackfillRequest; passes: number; lastPass?: PassSummary; lastFullPass?: PassSummary };
   /** Start with a full pass (the first run after pairing). */
   startWithFull?: boolean;
 }

@@ -45,6 +45,7 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
   let full: BackfillRequest | undefined = input.carry?.full ?? (input.startWithFull ? { requestedBy: 'pairing' } : undefined);
   let passes = input.carry?.passes ?? 0;
   let lastPass: PassSummary | undefined = input.carry?.lastPass;
+  let lastFullPass: PassSummary | undefined = input.carry?.lastFullPass;
   let current: SyncProgress['current'];
 
   setHandler(usersChangedSignal, ({ userIds }) => userIds.forEach((id) => pending.add(id)));
@@ -56,6 +57,7 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
     state: current ? 'running' : 'waiting',
     current,
     lastPass,
+    lastFullPass,
     passes,
     pendingUserIds: pending.size,
     fullPending: !!full,
@@ -77,6 +79,7 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
 
     try {
       lastPass = await runPass(runId, kind, startedAt, userIds, request);
+      if (kind === 'full') lastFullPass = lastPass;
     } catch (err) {
       // A failed pass must not end the pairing's workflow: its work is put back and retried after a pause.
       userIds?.forEach((id) => pending.add(id));
@@ -100,7 +103,7 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
   await continueAsNew<typeof directorySyncWorkflow>({
     ...input,
     startWithFull: false,
-    carry: { pendingUserIds: [...pending], full, passes, lastPass },
+    carry: { pendingUserIds: [...pending], full, passes, lastPass, lastFullPass },
   });
 
   async function runPass(

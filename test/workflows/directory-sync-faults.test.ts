@@ -34,7 +34,7 @@ async function firstFullPass(bridge: BridgeHarness, timeoutMs: number) {
     'the first full pass',
     async () => {
       const p = await syncProgress({ db: bridge.db, temporal: bridge.temporal }).catch(() => undefined);
-      return p?.lastPass?.kind === 'full' && p.lastPass.status === 'completed' && !p.fullPending ? p : undefined;
+      return p?.lastFullPass?.status === 'completed' && !p.fullPending && p.state === 'waiting' ? p : undefined;
     },
     timeoutMs,
   );
