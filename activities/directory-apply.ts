@@ -56,8 +56,9 @@ export async function applyChunk(deps: ApplyDeps, input: ApplyChunkInput): Promi
   let failure: unknown;
   // A retryable failure leaves that user planned and the others go on; the chunk then fails so Temporal
   // retries it, and only what is left is tried again.
+  const cancelled = Context.current().cancellationSignal;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !cancelled.aborted) {
       const item = items[next++];
       try {
         await applyOne({ ...deps, recorder, cloud }, input, item, links.get(item.cicId));
@@ -70,6 +71,7 @@ export async function applyChunk(deps: ApplyDeps, input: ApplyChunkInput): Promi
   await Promise.all(Array.from({ length: Math.max(1, deps.options.applyConcurrency) }, worker));
   await recorder.flush();
   if (failure !== undefined) throw failure;
+  if (cancelled.aborted) throw cancelled.reason ?? new Error('cancelled');
   return { processed: items.length };
 }
 

@@ -1,7 +1,10 @@
 import type { Db } from '../db/database';
 import type { PairingOptions } from '../db/pairing';
 import { countLinkedActive, deleteLinks, loadLinks, loadPresentRecords, saveLink } from '../db/directory';
-import { countChanges, insertChanges, type PlannedChange } from '../db/sync-runs';
+import { countChanges, countRecentRemovals, insertChanges, markRemovalConfirmed, type PlannedChange } from '../db/sync-runs';
+
+/** Removals within this window add up for the mass-removal safeguard. */
+export const MASS_REMOVAL_WINDOW_MINUTES = 15;
 import { parseCicSnapshot, planUserSync, type CountryCode, type UserLink, type UserSyncPlan } from '../domain';
 import { contentHash } from '../domain/content-hash';
 
@@ -24,7 +27,7 @@ export function computePlan(
   records: readonly unknown[],
   links: readonly UserLink[],
   options: PairingOptions,
-  extra: { purge: boolean; allowMassRemoval: boolean; linkedActiveTotal?: number },
+  extra: { purge: boolean; allowMassRemoval: boolean; linkedActiveTotal?: number; recentRemovals?: number },
 ): UserSyncPlan {
   return planUserSync(parseCicSnapshot(records), links, {
     defaultCountry: options.defaultCountry as CountryCode,
@@ -33,6 +36,7 @@ export function computePlan(
     purge: extra.purge,
     allowMassRemoval: extra.allowMassRemoval,
     linkedActiveTotal: extra.linkedActiveTotal,
+    recentRemovals: extra.recentRemovals,
     hash: contentHash,
   });
 }
@@ -40,7 +44,8 @@ export function computePlan(
 export function blockedReasonOf(plan: UserSyncPlan): string | undefined {
   const b = plan.blockedByMassRemoval;
   return b
-    ? `mass-removal safeguard: this run would deactivate ${b.wouldDeactivate} of ${b.total} linked users, more than ` +
+    ? `mass-removal safeguard: this run would deactivate ${b.wouldDeactivate} of ${b.total} linked users` +
+        `${b.recentlyRemoved ? ` (${b.recentlyRemoved} more were removed in the last ${MASS_REMOVAL_WINDOW_MINUTES} minutes)` : ''}, more than ` +
         `${Math.round(b.threshold * 100)}%; nothing was removed. Check CIC, then run \`bridge backfill --allow-mass-removal\``
     : undefined;
 }
@@ -54,12 +59,14 @@ export async function planRun(db: Db, input: PlanRunInput, options: PairingOptio
   const existing = await countChanges(db, input.runId);
   if (Object.keys(existing).length > 0) return { toApply: existing.pending ?? 0 };
 
+  if (input.allowMassRemoval) await markRemovalConfirmed(db, input.runId);
   const records = await loadPresentRecords(db, input.userIds);
   const links = await loadLinks(db, input.userIds);
   const plan = computePlan(records, links, options, {
     purge: input.purge,
     allowMassRemoval: input.allowMassRemoval,
     linkedActiveTotal: input.userIds ? await countLinkedActive(db) : undefined,
+    recentRemovals: await countRecentRemovals(db, MASS_REMOVAL_WINDOW_MINUTES),
   });
   const problems = new Map(plan.problems.map((p) => [p.cicId, p.messages]));
   const now = new Date();

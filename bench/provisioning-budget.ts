@@ -1,7 +1,9 @@
 import { startGenesysSimulator } from '../simulators/genesys';
 import { startCicSimulatorPair } from '../simulators/cic';
-import { pair } from '../operations/pairing';
-import { arg, benchEnvironment, startWorkerProcess, waitForWorker } from './support';
+import { pair, pairingDeps } from '../operations/pairing';
+import { simulatorPairRequest } from '../simulators/demo-pairing';
+import { arg, benchEnvironment, waitForWorker } from './support';
+import { spawnWorkerProcess, stopWorkerProcess } from '../workers/spawn';
 
 /**
  * The Genesys request budget under a backlog: the simulator enforces 300 requests/min per token, as Genesys
@@ -15,22 +17,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const env = await benchEnvironment('budget');
   const genesys = await startGenesysSimulator({ rateLimitPerMinute: budget });
   const cic = await startCicSimulatorPair({ directory: { count: users, seed: 7 } });
-  const worker = startWorkerProcess(env.config);
+  const worker = spawnWorkerProcess(env.config);
   await waitForWorker(env.temporal, env.config.temporalNamespace, env.config.taskQueue);
   try {
-    await pair(
-      { ...env, taskQueue: env.config.taskQueue, secretKey: env.config.secretKey, budgetPrefix: `${env.config.queuePrefix}:budget` },
-      {
-        orgShortName: 'demo-org',
-        apiUrl: genesys.urls.api,
-        loginUrl: genesys.urls.login,
-        clientId: 'demo-client',
-        clientSecret: 'demo-secret',
-        cicServers: [cic.urls.primary, cic.urls.backup],
-        cicPassword: 'admin-pass',
-        options: { rateLimitPerMinute: budget },
-      },
-    );
+    await pair(pairingDeps(env.config, env), simulatorPairRequest({ genesys: genesys.urls, cic: cic.urls }, { rateLimitPerMinute: budget }));
     const apiCounts = () => {
       const rows = genesys.state.requestLog.countsList().filter((c) => c.template.startsWith('/api/'));
       return { ok: rows.filter((c) => c.status !== 429).reduce((n, c) => n + c.count, 0), r429: rows.filter((c) => c.status === 429).reduce((n, c) => n + c.count, 0) };
@@ -51,8 +41,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       backlog_users: users,
     };
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
+    await stopWorkerProcess(worker);
     await cic.close();
     await genesys.close();
     await env.close();

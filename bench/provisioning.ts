@@ -1,8 +1,10 @@
 import { startGenesysSimulator } from '../simulators/genesys';
 import { startCicSimulatorPair } from '../simulators/cic';
-import { pair } from '../operations/pairing';
+import { pair, pairingDeps } from '../operations/pairing';
+import { simulatorPairRequest } from '../simulators/demo-pairing';
 import { requestBackfill, syncProgress } from '../operations/directory';
-import { arg, benchEnvironment, peakRssMb, percentile, median, startWorkerProcess, waitForWorker, waitForFullPass } from './support';
+import { arg, benchEnvironment, peakRssMb, percentile, median, waitForWorker, waitForFullPass } from './support';
+import { spawnWorkerProcess, stopWorkerProcess } from '../workers/spawn';
 
 const WRITE = /^(POST|PUT|PATCH|DELETE)$/;
 
@@ -17,7 +19,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const env = await benchEnvironment('prov');
   const genesys = await startGenesysSimulator({ rateLimitPerMinute: 0 });
   const cic = await startCicSimulatorPair({ directory: { count: users, seed: 42 } });
-  const worker = startWorkerProcess(env.config);
+  const worker = spawnWorkerProcess(env.config);
   await waitForWorker(env.temporal, env.config.temporalNamespace, env.config.taskQueue);
   const writes = () => genesys.state.requestLog.countsList().filter((c) => WRITE.test(c.method) && c.template.includes('/scim/')).reduce((n, c) => n + c.count, 0);
   try {
@@ -29,19 +31,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const minimalWrites = [...emails.values()].filter((n) => n === 1).length;
 
     const t0 = Date.now();
-    await pair(
-      { ...env, taskQueue: env.config.taskQueue, secretKey: env.config.secretKey, budgetPrefix: `${env.config.queuePrefix}:budget` },
-      {
-        orgShortName: 'demo-org',
-        apiUrl: genesys.urls.api,
-        loginUrl: genesys.urls.login,
-        clientId: 'demo-client',
-        clientSecret: 'demo-secret',
-        cicServers: [cic.urls.primary, cic.urls.backup],
-        cicPassword: 'admin-pass',
-        options: { rateLimitPerMinute: 0 },
-      },
-    );
+    await pair(pairingDeps(env.config, env), simulatorPairRequest({ genesys: genesys.urls, cic: cic.urls }, { rateLimitPerMinute: 0 }));
     // The initial sync is done when its full pass is: every user created, linked or reported.
     let first = await syncProgress(env).catch(() => undefined);
     while (!first?.lastFullPass) {
@@ -102,8 +92,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       rss_mb: peakRssMb(worker.pid!),
     };
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
+    await stopWorkerProcess(worker);
     await cic.close();
     await genesys.close();
     await env.close();

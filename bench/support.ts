@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { envKeys, loadConfig, type Config } from '../lib/config';
+import type { Client } from '@temporalio/client';
+import { openCliContext } from '../cli/context';
+import { loadConfig, type Config } from '../lib/config';
 import { configureLogging } from '../lib/logger';
-import { createDb, dropSchema, type Db } from '../db/database';
+import { dropSchema, type Db } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
-import { createRedis } from '../queues/connection';
 import { syncProgress } from '../operations/directory';
 import type { SyncProgress } from '../workflows/directory-sync-api';
 
@@ -37,32 +35,15 @@ export async function benchEnvironment(name: string, overrides: Partial<Config> 
     ...overrides,
   });
   configureLogging({ level: 'error' });
-  const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 4 });
-  await migrateToLatest(db, config.databaseSchema);
-  const temporal = new Client({ connection: await Connection.connect({ address: config.temporalAddress }) });
-  const redis = createRedis(config.redisUrl, 'producer');
+  const ctx = await openCliContext(config);
+  await migrateToLatest(ctx.db, config.databaseSchema);
   return {
-    config,
-    db,
-    temporal,
-    redis,
+    ...ctx,
     async close() {
-      redis.disconnect();
-      await temporal.connection.close();
-      await dropSchema(db, config.databaseSchema);
-      await db.destroy();
+      await dropSchema(ctx.db, config.databaseSchema);
+      await ctx.close();
     },
   };
-}
-
-/** `bridge worker` in its own process, so its memory is measured apart from the simulators. */
-export function startWorkerProcess(config: Config): ChildProcess {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [name, key] of Object.entries(envKeys)) if (config[key] !== undefined) env[name] = String(config[key]);
-  return spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'cli', 'bridge.ts'), 'worker'], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
 }
 
 /** Resolves once a worker polls the task queue (the worker bundles its workflows first: seconds). */

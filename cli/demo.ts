@@ -9,7 +9,8 @@ import { connectTemporalClient, workflowUiLink } from '../lib/temporal-client';
 import { createRedis } from '../queues/connection';
 import { startGenesysSimulator } from '../simulators/genesys';
 import { startCicSimulatorPair } from '../simulators/cic';
-import { pair } from '../operations/pairing';
+import { pair, pairingDeps } from '../operations/pairing';
+import { simulatorPairRequest } from '../simulators/demo-pairing';
 import { listUserStates, syncProgress } from '../operations/directory';
 import { directorySyncWorkflowId } from '../workflows/directory-sync-api';
 import { renderProgressBar } from './progress';
@@ -55,17 +56,8 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
     say('» pairing: checks PureCloudAdmin in CIC and the OAuth client, stores the pairing (secrets sealed), starts the sync');
     const started = Date.now();
     await pair(
-      { db, redis, temporal, taskQueue: config.taskQueue, secretKey: config.secretKey, budgetPrefix: `${config.queuePrefix}:budget` },
-      {
-        orgShortName: 'demo-org',
-        apiUrl: genesys.urls.api,
-        loginUrl: genesys.urls.login,
-        clientId: 'demo-client',
-        clientSecret: 'demo-secret',
-        cicServers: [cic.urls.primary, cic.urls.backup],
-        cicPassword: 'admin-pass',
-        options: { rateLimitPerMinute: DEMO_RATE_LIMIT },
-      },
+      pairingDeps(config, { db, redis, temporal }),
+      simulatorPairRequest({ genesys: genesys.urls, cic: cic.urls }, { rateLimitPerMinute: DEMO_RATE_LIMIT }),
     );
     let progress = await syncProgress({ db, temporal });
     while (!(progress.lastFullPass && !progress.fullPending)) {

@@ -149,3 +149,27 @@ export async function lastChangesFor(db: Db, cicId: string, limit = 5) {
 export async function latestRun(db: Db) {
   return db.selectFrom('sync_runs').selectAll().orderBy('started_at', 'desc').limit(1).executeTakeFirst();
 }
+
+/**
+ * Users deactivated or deleted by the bridge in the last `minutes`, since the last removal an operator
+ * confirmed: a confirmation starts the count afresh.
+ */
+export async function countRecentRemovals(db: Db, minutes: number): Promise<number> {
+  const r = await db
+    .selectFrom('sync_changes')
+    .select(sql<string>`count(*)`.as('n'))
+    .where('action', 'in', ['deactivate', 'delete'])
+    .where('status', '=', 'done')
+    .where('at', '>', sql<Date>`now() - make_interval(mins => ${minutes})`)
+    .where(
+      'at',
+      '>',
+      sql<Date>`coalesce((SELECT max(started_at) FROM sync_runs WHERE removal_confirmed), '-infinity'::timestamptz)`,
+    )
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function markRemovalConfirmed(db: Db, runId: string): Promise<void> {
+  await db.updateTable('sync_runs').set({ removal_confirmed: true }).where('id', '=', runId).execute();
+}

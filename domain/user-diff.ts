@@ -47,6 +47,8 @@ export interface PlanOptions {
    * safeguard compares removals with the directory, not with the handful of users in the run.
    */
   linkedActiveTotal?: number;
+  /** Users the bridge deactivated or deleted within the safeguard's recent window, before this run. */
+  recentRemovals?: number;
   /** Injected so this module stays free of node:crypto; pass `contentHash` from ./content-hash. */
   hash: (user: DesiredScimUser) => string;
 }
@@ -87,7 +89,7 @@ export interface UserSyncPlan {
   /** Per-user mapping problems (unusable phones), for every syncable user whatever the action. */
   problems: { cicId: string; messages: string[] }[];
   unchanged: number;
-  blockedByMassRemoval?: { wouldDeactivate: number; total: number; threshold: number };
+  blockedByMassRemoval?: { wouldDeactivate: number; recentlyRemoved: number; total: number; threshold: number };
 }
 
 interface Mapped {
@@ -259,8 +261,12 @@ function planRemovals(
     }
   }
   const threshold = options.massRemovalThreshold;
-  if (wouldDeactivate > 0 && wouldDeactivate / total > threshold && !options.allowMassRemoval) {
-    plan.blockedByMassRemoval = { wouldDeactivate, total, threshold };
+  // Removals already made in the recent window count too: a directory emptied one user at a time must trip
+  // the safeguard as surely as one emptied at once. They were active, so they count in the total as well.
+  const recent = options.recentRemovals ?? 0;
+  const share = (wouldDeactivate + recent) / (total + recent);
+  if (wouldDeactivate > 0 && share > threshold && !options.allowMassRemoval) {
+    plan.blockedByMassRemoval = { wouldDeactivate, recentlyRemoved: recent, total: total + recent, threshold };
     plan.deactivations = [];
     plan.deletions = [];
     plan.staleLinks = [];

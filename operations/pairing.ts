@@ -39,6 +39,11 @@ export interface PairingDeps {
   budgetPrefix: string;
 }
 
+/** The pairing dependencies of a process, from its config and open connections. */
+export function pairingDeps(config: { taskQueue: string; secretKey?: string; queuePrefix: string }, open: { db: Db; redis: Redis; temporal: Client }): PairingDeps {
+  return { ...open, taskQueue: config.taskQueue, secretKey: config.secretKey, budgetPrefix: `${config.queuePrefix}:budget` };
+}
+
 /**
  * Pairs this CIC server with one organization: checks the short name and region, that PureCloudAdmin can
  * sign in to CIC and exists there, that the OAuth client gets a token for that very organization; stores the

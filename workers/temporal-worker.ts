@@ -39,6 +39,10 @@ export async function createTemporalWorker(
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities: createActivities(deps),
+    // Activities get this long to notice a shutdown (they check their cancellation signal) before the
+    // worker stops waiting for them; the watch and long passes resume elsewhere from their heartbeats.
+    shutdownGraceTime: '5 seconds',
+    shutdownForceTime: '15 seconds',
     ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { logger: quietBundlerLogger } as any }),
   });
   return { worker, connection };

@@ -60,6 +60,7 @@ export interface SyncRunsTable {
   status: string;
   counts: Json<Record<string, number>>;
   blocked_reason: string | null;
+  removal_confirmed: Generated<boolean>;
   started_at: Timestamp;
   finished_at: Date | null;
 }

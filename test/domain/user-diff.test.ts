@@ -308,7 +308,7 @@ describe('planUserSync: mass-removal safeguard', () => {
       [...links, { cicId: 'gone', state: 'not-synced', active: false }],
       opts,
     );
-    assert.deepEqual(plan.blockedByMassRemoval, { wouldDeactivate: 3, total: 10, threshold: 0.2 });
+    assert.deepEqual(plan.blockedByMassRemoval, { wouldDeactivate: 3, recentlyRemoved: 0, total: 10, threshold: 0.2 });
     assert.deepEqual(plan.deactivations, []);
     assert.deepEqual(plan.staleLinks, []);
     assert.equal(plan.unchanged, 7, 'the rest of the run still goes ahead');
@@ -322,7 +322,7 @@ describe('planUserSync: mass-removal safeguard', () => {
 
   it('blocks an empty directory read', () => {
     const plan = planUserSync(snap([]), links, opts);
-    assert.deepEqual(plan.blockedByMassRemoval, { wouldDeactivate: 10, total: 10, threshold: 0.2 });
+    assert.deepEqual(plan.blockedByMassRemoval, { wouldDeactivate: 10, recentlyRemoved: 0, total: 10, threshold: 0.2 });
   });
 
   it('counts only active linked users, without the service user', () => {
@@ -330,7 +330,14 @@ describe('planUserSync: mass-removal safeguard', () => {
     const inactive = users.slice(0, 5).map((u) => synced(u, { active: false, state: 'deactivated' }));
     // 2 of 5 active users is 40%; counting the 5 inactive ones and the service user it would be 2 of 11.
     const plan = planUserSync(snap(users.slice(7)), [admin, ...inactive, ...links.slice(5)], opts);
-    assert.deepEqual(plan.blockedByMassRemoval, { wouldDeactivate: 2, total: 5, threshold: 0.2 });
+    assert.deepEqual(plan.blockedByMassRemoval, { wouldDeactivate: 2, recentlyRemoved: 0, total: 5, threshold: 0.2 });
+  });
+
+  it('adds up removals made one at a time within the recent window', () => {
+    // One more removal alone is 1 of 8 (12.5%), but 2 were removed moments ago: 3 of 10 is over 20%.
+    const plan = planUserSync(snap(users.slice(3)), links.slice(2), { ...opts, recentRemovals: 2 });
+    assert.deepEqual(plan.blockedByMassRemoval, { wouldDeactivate: 1, recentlyRemoved: 2, total: 10, threshold: 0.2 });
+    assert.deepEqual(plan.deactivations, []);
   });
 
   it('lets an operator confirm the removal', () => {

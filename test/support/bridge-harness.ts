@@ -5,7 +5,8 @@ import { createDb, dropSchema, type Db } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { runWorkers, type RunningWorkers } from '../../workers/main';
 import { createRedis } from '../../queues/connection';
-import { pair, type PairRequest } from '../../operations/pairing';
+import { pair, pairingDeps, type PairRequest } from '../../operations/pairing';
+import { simulatorPairRequest } from '../../simulators/demo-pairing';
 import { startGenesysSimulator, type GenesysSimulator, type GenesysSimulatorOptions } from '../../simulators/genesys';
 import { startCicSimulatorPair, type CicSimulatorOptions, type CicSimulatorPair } from '../../simulators/cic';
 import { suiteConfig } from './env';
@@ -66,18 +67,8 @@ export async function startBridge(
     },
     pair: (overrides = {}) =>
       pair(
-        { db, redis, temporal, taskQueue: config.taskQueue, secretKey: config.secretKey, budgetPrefix: `${config.queuePrefix}:budget` },
-        {
-          orgShortName: 'demo-org',
-          apiUrl: genesys.urls.api,
-          loginUrl: genesys.urls.login,
-          clientId: 'demo-client',
-          clientSecret: 'demo-secret',
-          cicServers: [cic.urls.primary, cic.urls.backup],
-          cicPassword: 'admin-pass',
-          ...overrides,
-          options: { rateLimitPerMinute: 0, ...overrides.options },
-        },
+        pairingDeps(config, { db, redis, temporal }),
+        simulatorPairRequest({ genesys: genesys.urls, cic: cic.urls }, { rateLimitPerMinute: 0 }, overrides),
       ),
     genesysAdmin: (method, path, body) => adminCall(genesys.urls.admin, method, path, body),
     cicAdmin: (method, path, body) => adminCall(cic.urls.admin, method, path, body),
