@@ -14,6 +14,7 @@ import { simulatorPairRequest } from '../simulators/demo-pairing';
 import { listUserStates, syncProgress } from '../operations/directory';
 import { directorySyncWorkflowId } from '../workflows/directory-sync-api';
 import { renderProgressBar } from './progress';
+import { runPlumbingCheck } from './plumbing';
 
 const DEMO_USERS = 300;
 /** Genesys raises an OAuth client's limit on request; the demo's organization has 6,000/min so it runs in seconds. */
@@ -52,6 +53,9 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
     cleanups.unshift(() => temporal.connection.close());
     const redis = createRedis(config.redisUrl, 'producer');
     cleanups.unshift(async () => redis.disconnect());
+
+    const check = await runPlumbingCheck(temporal, config);
+    say(`» plumbing check ${check.workflowId}: PostgreSQL row → BullMQ job ${check.result.jobId} → queue worker: ok`);
 
     say('» pairing: checks PureCloudAdmin in CIC and the OAuth client, stores the pairing (secrets sealed), starts the sync');
     const started = Date.now();
