@@ -1,50 +1,19 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import {
   clientCredentialsProvider,
   createGenesysClient,
   createHttpClient,
   GenesysApiError,
-  type GenesysClientOptions,
 } from '../../clients/genesys';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
-import { suiteConfig } from '../support/env';
+import { useGenesysClientSuite } from '../support/genesys-client-fixture';
 
-const cfg = suiteConfig('genesys_http');
-const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
-let sim: GenesysSimulator;
-
-before(async () => {
-  sim = await startGenesysSimulator();
-});
+const { sim, options, client } = useGenesysClientSuite('genesys_http');
 
 beforeEach(() => {
-  sim.state.reset();
   sim.state.setRateLimit(300);
 });
-
-after(async () => {
-  await sim.close();
-  const keys = await redis.keys(`${cfg.queuePrefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
-
-function options(over: Partial<GenesysClientOptions> = {}): GenesysClientOptions {
-  return {
-    apiUrl: sim.urls.api,
-    loginUrl: sim.urls.login,
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    redis,
-    budgetPrefix: `${cfg.queuePrefix}-${randomBytes(3).toString('hex')}`,
-    ...over,
-  };
-}
-
-const client = () => createGenesysClient(options());
 
 /** A bare HTTP client with quick backoff, for the retry-policy tests. */
 function bare(opts: { maxRetries?: number; timeoutMs?: number } = {}) {

@@ -1,49 +1,15 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import {
-  AuthError,
-  clientCredentialsProvider,
-  createGenesysClient,
-  createHttpClient,
-  staticBearer,
-} from '../../clients/genesys';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
-import { suiteConfig } from '../support/env';
+import { AuthError, clientCredentialsProvider, createHttpClient, staticBearer } from '../../clients/genesys';
+import { useGenesysClientSuite } from '../support/genesys-client-fixture';
 
-const cfg = suiteConfig('genesys_oauth');
-const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
-let sim: GenesysSimulator;
-
-before(async () => {
-  sim = await startGenesysSimulator();
-});
+const { sim, client } = useGenesysClientSuite('genesys_oauth');
 
 beforeEach(() => {
-  sim.state.reset();
   sim.state.settings.tokenLifetimeSeconds = 86_400;
 });
 
-after(async () => {
-  await sim.close();
-  const keys = await redis.keys(`${cfg.queuePrefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-});
-
 const tokenRequests = () => sim.state.requestLog.count({ template: '/oauth/token' });
-
-function client() {
-  return createGenesysClient({
-    apiUrl: sim.urls.api,
-    loginUrl: sim.urls.login,
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    redis,
-    budgetPrefix: `${cfg.queuePrefix}-${randomBytes(3).toString('hex')}`,
-  });
-}
 
 test('a burst of requests on a cold cache fetches one token and reuses it', async () => {
   const gc = client();

@@ -1,43 +1,14 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createGenesysClient, GenesysApiError, type GenesysClient } from '../../clients/genesys';
-import {
-  seedUser,
-  startGenesysSimulator,
-  SYSTEM_PRESENCE_DEFINITIONS,
-  type GenesysSimulator,
-} from '../../simulators/genesys';
-import { suiteConfig } from '../support/env';
+import { GenesysApiError, type GenesysClient } from '../../clients/genesys';
+import { seedUser, SYSTEM_PRESENCE_DEFINITIONS } from '../../simulators/genesys';
+import { useGenesysClientSuite } from '../support/genesys-client-fixture';
 
-const cfg = suiteConfig('genesys_presence');
-const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
-let sim: GenesysSimulator;
+const { sim, client } = useGenesysClientSuite('genesys_presence', { presenceBulkMax: 3 });
 let gc: GenesysClient;
 
-before(async () => {
-  sim = await startGenesysSimulator({ presenceBulkMax: 3 });
-});
-
 beforeEach(() => {
-  sim.state.reset();
-  gc = createGenesysClient({
-    apiUrl: sim.urls.api,
-    loginUrl: sim.urls.login,
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    redis,
-    budgetPrefix: `${cfg.queuePrefix}-${randomBytes(3).toString('hex')}`,
-    presenceBulkMax: 3,
-  });
-});
-
-after(async () => {
-  await sim.close();
-  const keys = await redis.keys(`${cfg.queuePrefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  gc = client({ presenceBulkMax: 3 });
 });
 
 const users = (n: number) =>

@@ -1,9 +1,6 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import {
-  createGenesysClient,
   createHttpClient,
   createScimClient,
   NOT_MODIFIED,
@@ -12,35 +9,14 @@ import {
   staticBearer,
   type GenesysClient,
 } from '../../clients/genesys';
-import { seedUser, startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
-import { suiteConfig } from '../support/env';
+import { seedUser } from '../../simulators/genesys';
+import { useGenesysClientSuite } from '../support/genesys-client-fixture';
 
-const cfg = suiteConfig('genesys_scim');
-const redis = new Redis(cfg.redisUrl, { maxRetriesPerRequest: null });
-let sim: GenesysSimulator;
+const { sim, client } = useGenesysClientSuite('genesys_scim');
 let gc: GenesysClient;
 
-before(async () => {
-  sim = await startGenesysSimulator();
-});
-
 beforeEach(() => {
-  sim.state.reset();
-  gc = createGenesysClient({
-    apiUrl: sim.urls.api,
-    loginUrl: sim.urls.login,
-    clientId: 'demo-client',
-    clientSecret: 'demo-secret',
-    redis,
-    budgetPrefix: `${cfg.queuePrefix}-${randomBytes(3).toString('hex')}`,
-  });
-});
-
-after(async () => {
-  await sim.close();
-  const keys = await redis.keys(`${cfg.queuePrefix}*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
+  gc = client();
 });
 
 /** Asserts a ScimError of the given type that Temporal would not retry. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
+import { before, describe, it } from 'node:test';
 import { clientToken, simFetch } from '../../simulators/genesys/sim-client';
+import { useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 describe('Genesys simulator: conduit events', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator({ rateLimitPerMinute: 0, conduitMaxEventAgeSeconds: 3600 });
   let token: string;
   let url: string;
 
@@ -20,12 +20,9 @@ describe('Genesys simulator: conduit events', () => {
     simFetch(url, { token, json, headers: key ? { 'idempotency-key': key } : {} });
 
   before(async () => {
-    sim = await startGenesysSimulator({ rateLimitPerMinute: 0, conduitMaxEventAgeSeconds: 3600 });
     url = `${sim.urls.api}/api/v2/conduit/events`;
     token = await clientToken(sim.urls.login);
   });
-  after(() => sim.close());
-  beforeEach(() => sim.state.reset());
 
   it('stores new events and answers 200 with a result per event', async () => {
     const res = await post({ batchId: 'b1', events: [event('e1'), event('e2')] });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
+import { before, beforeEach, describe, it } from 'node:test';
 import { clientToken, simFetch } from '../../simulators/genesys/sim-client';
+import { useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -39,7 +39,7 @@ async function eventually<T>(get: () => Promise<T>, done: (v: T) => boolean, tim
 }
 
 describe('Genesys simulator: limits and fault injection', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator({ rateLimitPerMinute: 5 });
   let token: string;
   let users: string;
   const admin = (path: string, req: Parameters<typeof simFetch>[1] = {}) =>
@@ -50,13 +50,10 @@ describe('Genesys simulator: limits and fault injection', () => {
     return res.body;
   };
 
-  before(async () => {
-    sim = await startGenesysSimulator({ rateLimitPerMinute: 5 });
+  before(() => {
     users = `${sim.urls.api}/api/v2/scim/v2/users`;
   });
-  after(() => sim.close());
   beforeEach(async () => {
-    sim.state.reset();
     sim.state.setRateLimit(5);
     token = await clientToken(sim.urls.login);
   });

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
+import { before, beforeEach, describe, it } from 'node:test';
 import { seedUser } from '../../simulators/genesys/admin';
 import {
   bearerAssertion,
@@ -11,13 +10,14 @@ import {
   type AssertionOptions,
 } from '../../simulators/genesys/saml-test-kit';
 import { basicAuth, clientToken, simFetch } from '../../simulators/genesys/sim-client';
+import { useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 const ISSUER = 'https://bridge.example.com/saml/idp';
 const AUDIENCE = 'urn:genesys:demo-org';
 
 describe('Genesys simulator: OAuth token endpoint', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator({ rateLimitPerMinute: 0 });
   const creds = createSigningCredentials({ commonName: 'bridge IdP' });
   const stranger = createSigningCredentials({ commonName: 'someone else' });
   let apiToken: string;
@@ -40,12 +40,9 @@ describe('Genesys simulator: OAuth token endpoint', () => {
     token({ grant_type: SAML2_BEARER, orgName, assertion });
 
   before(async () => {
-    sim = await startGenesysSimulator({ rateLimitPerMinute: 0 });
     apiToken = await clientToken(sim.urls.login);
   });
-  after(() => sim.close());
   beforeEach(async () => {
-    sim.state.reset();
     seedUser(sim.state, { userName: 'agent@example.com', displayName: 'Agent' }, sim.urls.api);
     seedUser(
       sim.state,

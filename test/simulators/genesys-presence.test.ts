@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
+import { before, beforeEach, describe, it } from 'node:test';
 import { seedUser } from '../../simulators/genesys/admin';
 import { clientToken, simFetch } from '../../simulators/genesys/sim-client';
+import { useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 const AVAILABLE = '6a3af858-942f-489d-9700-5f9bcdcdae9b';
 const BUSY = '31fe3bac-dea6-44b7-bed7-47f91660a1a0';
 const OFFLINE = 'ccf3c10a-aa2c-4845-8e8d-f59fa48c58e5';
 
 describe('Genesys simulator: presence', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator({ rateLimitPerMinute: 0 });
   let token: string;
   let api: string;
   let userIds: string[];
@@ -18,13 +18,10 @@ describe('Genesys simulator: presence', () => {
     simFetch(`${api}${path}`, { token, ...req });
 
   before(async () => {
-    sim = await startGenesysSimulator({ rateLimitPerMinute: 0 });
     api = `${sim.urls.api}/api/v2`;
     token = await clientToken(sim.urls.login);
   });
-  after(() => sim.close());
   beforeEach(async () => {
-    sim.state.reset();
     userIds = Array.from(
       { length: 60 },
       (_, i) =>

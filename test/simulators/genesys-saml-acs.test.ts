@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import {
-  registerIdentityProvider,
-  startGenesysSimulator,
-  type GenesysSimulator,
-} from '../../simulators/genesys';
+import { before, beforeEach, describe, it } from 'node:test';
+import { registerIdentityProvider } from '../../simulators/genesys';
 import { seedUser } from '../../simulators/genesys/admin';
 import {
   buildAssertionXml,
@@ -16,12 +12,13 @@ import {
   type AssertionOptions,
 } from '../../simulators/genesys/saml-test-kit';
 import { simFetch } from '../../simulators/genesys/sim-client';
+import { useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 const ISSUER = 'https://bridge.example.com/saml/idp';
 const AUDIENCE = 'urn:genesys:demo-org';
 
 describe('Genesys simulator: SAML ACS (/saml)', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator();
   let acs: string;
   const creds = createSigningCredentials();
 
@@ -48,13 +45,10 @@ describe('Genesys simulator: SAML ACS (/saml)', () => {
     assert.equal(sim.state.logins.length, 0);
   };
 
-  before(async () => {
-    sim = await startGenesysSimulator();
+  before(() => {
     acs = `${sim.urls.login}/saml`;
   });
-  after(() => sim.close());
   beforeEach(() => {
-    sim.state.reset();
     seedUser(sim.state, { userName: 'agent@example.com', displayName: 'Agent' }, sim.urls.api);
     registerIdentityProvider(sim.state, 'generic', {
       issuerURI: ISSUER,

@@ -1,26 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
-import { clientToken, simFetch } from '../../simulators/genesys/sim-client';
+import { before, describe, it } from 'node:test';
+import { simFetch } from '../../simulators/genesys/sim-client';
+import { scimSession, useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 describe('Genesys simulator: SCIM groups and discovery', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator({ rateLimitPerMinute: 0 });
   let token: string;
   let base: string;
   const scim = (path: string, req: Parameters<typeof simFetch>[1] = {}) =>
     simFetch(`${base}${path}`, { token, ...req });
 
   before(async () => {
-    sim = await startGenesysSimulator({ rateLimitPerMinute: 0 });
-    base = `${sim.urls.api}/api/v2/scim/v2`;
-    token = await clientToken(sim.urls.login);
+    ({ base, token } = await scimSession(sim));
   });
-  after(() => sim.close());
-  beforeEach(() => sim.state.reset());
 
   const agentsGroup = async () =>
     (await scim(`/groups?filter=${encodeURIComponent('displayName eq "agents"')}`)).body.Resources[0];

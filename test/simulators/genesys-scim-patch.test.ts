@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
-import { clientToken, simFetch } from '../../simulators/genesys/sim-client';
+import { before, beforeEach, describe, it } from 'node:test';
+import { simFetch } from '../../simulators/genesys/sim-client';
+import { scimSession, useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 describe('Genesys simulator: SCIM PATCH', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator({ rateLimitPerMinute: 0 });
   let token: string;
   let base: string;
   let id: string;
@@ -17,13 +17,9 @@ describe('Genesys simulator: SCIM PATCH', () => {
     simFetch(`${base}/users/${id}`, { method: 'PATCH', token, headers, json: { schemas, Operations } });
 
   before(async () => {
-    sim = await startGenesysSimulator({ rateLimitPerMinute: 0 });
-    base = `${sim.urls.api}/api/v2/scim/v2`;
-    token = await clientToken(sim.urls.login);
+    ({ base, token } = await scimSession(sim));
   });
-  after(() => sim.close());
   beforeEach(async () => {
-    sim.state.reset();
     const res = await simFetch(`${base}/users`, {
       token,
       json: {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { startGenesysSimulator, type GenesysSimulator } from '../../simulators/genesys';
+import { before, describe, it } from 'node:test';
+import { startGenesysSimulator } from '../../simulators/genesys';
 import { clientToken, simFetch } from '../../simulators/genesys/sim-client';
+import { scimSession, useGenesysSimulator } from '../support/genesys-sim-fixture';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -9,7 +10,7 @@ const GEN = 'urn:ietf:params:scim:schemas:extension:genesys:purecloud:2.0:User';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 describe('Genesys simulator: SCIM users', () => {
-  let sim: GenesysSimulator;
+  const sim = useGenesysSimulator({ rateLimitPerMinute: 0 });
   let token: string;
   let base: string;
 
@@ -19,12 +20,8 @@ describe('Genesys simulator: SCIM users', () => {
   const filter = (f: string, extra = '') => scim(`/users?filter=${encodeURIComponent(f)}${extra}`);
 
   before(async () => {
-    sim = await startGenesysSimulator({ rateLimitPerMinute: 0 });
-    base = `${sim.urls.api}/api/v2/scim/v2`;
-    token = await clientToken(sim.urls.login);
+    ({ base, token } = await scimSession(sim));
   });
-  after(() => sim.close());
-  beforeEach(() => sim.state.reset());
 
   describe('authentication', () => {
     it('answers 401 with a SCIM error when the bearer token is missing, unknown or expired', async () => {
