@@ -25,7 +25,11 @@ type DirectoryActivities = ReturnType<typeof createDirectoryActivities>;
 const db = proxyActivities<DirectoryActivities>(dbActivity);
 const io = proxyActivities<DirectoryActivities>({
   ...longPage,
-  retry: { ...longPage.retry, maximumInterval: '10 seconds', nonRetryableErrorTypes: ['PairingMissing', 'CicAuthenticationFailed', 'GenesysAuth', 'SecretError'] },
+  retry: {
+    ...longPage.retry,
+    maximumInterval: '10 seconds',
+    nonRetryableErrorTypes: ['PairingMissing', 'CicAuthenticationFailed', 'GenesysAuth', 'SecretError'],
+  },
 });
 
 const MAX_PASSES_PER_RUN = 200;
@@ -35,14 +39,15 @@ const APPLY_CHUNK = 500;
  * One long-lived workflow per pairing keeps the organization in step with the CIC directory. It waits for
  * change signals (ids from the watch), a backfill signal, or the reconciliation timer, and runs a pass:
  * stage CIC users in PostgreSQL, plan against the last synced values, apply the plan through SCIM in
- * chunks, record the outcome per user. The plan lives in PostgreSQL, not in workflow history, so a pass
+ * chunks, record the outcome per user; a delta pass does it all in one activity. The plan lives in PostgreSQL, not in workflow history, so a pass
  * over thousands of users costs a handful of events; the workflow continues-as-new every few hundred passes
  * (or when Temporal suggests it), carrying over signals not yet served. Pairing or credential errors are
  * terminal for a pass's activities; everything else is retried.
  */
 export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): Promise<void> {
   const pending = new Set<string>(input.carry?.pendingUserIds ?? []);
-  let full: BackfillRequest | undefined = input.carry?.full ?? (input.startWithFull ? { requestedBy: 'pairing' } : undefined);
+  let full: BackfillRequest | undefined =
+    input.carry?.full ?? (input.startWithFull ? { requestedBy: 'pairing' } : undefined);
   let passes = input.carry?.passes ?? 0;
   let lastPass: PassSummary | undefined = input.carry?.lastPass;
   let lastFullPass: PassSummary | undefined = input.carry?.lastFullPass;
@@ -64,8 +69,15 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
   }));
   upsertSearchAttributes({ BridgeOrg: [input.orgShortName], BridgeKind: ['directory-sync'] });
 
-  for (let runPasses = 0; runPasses < MAX_PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested; runPasses++) {
-    const woke = await condition(() => pending.size > 0 || !!full, `${input.reconcileIntervalSeconds} seconds`);
+  for (
+    let runPasses = 0;
+    runPasses < MAX_PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested;
+    runPasses++
+  ) {
+    const woke = await condition(
+      () => pending.size > 0 || !!full,
+      `${input.reconcileIntervalSeconds} seconds`,
+    );
     if (!woke) full = { requestedBy: 'reconciliation timer' };
 
     const request = full;
@@ -90,7 +102,8 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
         status: 'failed',
         read: 0,
         counts: {},
-        failure: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
+        failure:
+          err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
         startedAt,
         finishedAt: new Date().toISOString(),
       };
@@ -114,34 +127,40 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
     request: BackfillRequest | undefined,
   ): Promise<PassSummary> {
     const progress = current!;
-    await db.startSyncRun({ runId, kind, workflowId: workflowInfo().workflowId });
-    const staged = await io.stageCicUsers({ runId, userIds });
-    if (kind === 'full') {
+    const workflowId = workflowInfo().workflowId;
+    let outcome: { read: number; counts: PassSummary['counts']; blockedReason?: string };
+    if (userIds) {
+      // A few changed users: one activity, since four round trips would cost more than the work.
+      progress.phase = 'syncing changed users';
+      outcome = await io.syncUsers({ runId, workflowId, userIds });
+    } else {
+      await db.startSyncRun({ runId, kind, workflowId });
+      const staged = await io.stageCicUsers({ runId });
       progress.phase = 'reading Genesys Cloud';
       await io.snapshotCloudUsers({ runId });
+      progress.phase = 'planning';
+      const plan = await db.planSyncRun({
+        runId,
+        purge: request?.purge ?? false,
+        allowMassRemoval: request?.allowMassRemoval ?? false,
+      });
+      progress.phase = 'applying';
+      progress.planned = plan.toApply;
+      while (progress.applied < plan.toApply) {
+        const chunk = await io.applySyncChunk({ runId, limit: APPLY_CHUNK, useCloudSnapshot: true });
+        if (chunk.processed === 0) break;
+        progress.applied += chunk.processed;
+      }
+      const counts = await db.finishSyncRun({ runId, blockedReason: plan.blockedReason });
+      outcome = { read: staged.read, counts, blockedReason: plan.blockedReason };
     }
-    progress.phase = 'planning';
-    const plan = await db.planSyncRun({
-      runId,
-      userIds,
-      purge: request?.purge ?? false,
-      allowMassRemoval: request?.allowMassRemoval ?? false,
-    });
-    progress.phase = 'applying';
-    progress.planned = plan.toApply;
-    while (progress.applied < plan.toApply) {
-      const chunk = await io.applySyncChunk({ runId, limit: APPLY_CHUNK, useCloudSnapshot: kind === 'full' });
-      if (chunk.processed === 0) break;
-      progress.applied += chunk.processed;
-    }
-    const counts = await db.finishSyncRun({ runId, blockedReason: plan.blockedReason });
     return {
       runId,
       kind,
-      status: plan.blockedReason ? 'blocked' : 'completed',
-      read: staged.read,
-      counts,
-      ...(plan.blockedReason && { blockedReason: plan.blockedReason }),
+      status: outcome.blockedReason ? 'blocked' : 'completed',
+      read: outcome.read,
+      counts: outcome.counts,
+      ...(outcome.blockedReason && { blockedReason: outcome.blockedReason }),
       startedAt,
       finishedAt: new Date().toISOString(),
     };
