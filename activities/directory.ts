@@ -25,13 +25,9 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
       await createRun(db, { id: input.runId, kind: input.kind, workflowId: input.workflowId });
     },
 
-    /** Full pass: pages through every CIC user (heartbeating); delta: reads the named users by id. */
-    async stageCicUsers(input: {
-      runId: string;
-      userIds?: string[];
-    }): Promise<{ read: number; removed: number }> {
+    /** Full pass: pages through every CIC user, heartbeating; delta passes read by id in `syncUsers`. */
+    async stageCicUsers(_input: { runId: string }): Promise<{ read: number; removed: number }> {
       const activity = Context.current();
-      if (input.userIds) return stageUsersById(deps, input.userIds);
       // The read's start time survives a retry in the heartbeat, so users staged before a crash still count as seen.
       const seenAt = new Date(
         (activity.info.heartbeatDetails as { seenAt?: string } | undefined)?.seenAt ?? Date.now(),

@@ -2,8 +2,16 @@ import type { Command } from 'commander';
 import type { Config } from '../lib/config';
 import { openCliContext, type CliContext } from './context';
 import { pair, unpair } from '../operations/pairing';
-import { describeState, dryRunPlan, listUserStates, requestBackfill, syncProgress, userDetail } from '../operations/directory';
+import {
+  describeState,
+  dryRunPlan,
+  listUserStates,
+  requestBackfill,
+  syncProgress,
+  userDetail,
+} from '../operations/directory';
 import { renderProgressBar } from './progress';
+import { countLinksByState } from '../db/directory';
 
 type ConfigFn = () => Config;
 
@@ -43,7 +51,12 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
         if (!secret) throw new Error('give --client-secret or set BRIDGE_CLIENT_SECRET');
         if (!password) throw new Error('give --cic-password or set BRIDGE_CIC_PASSWORD');
         const result = await pair(
-          { ...ctx, taskQueue: ctx.config.taskQueue, secretKey: ctx.config.secretKey, budgetPrefix: `${ctx.config.queuePrefix}:budget` },
+          {
+            ...ctx,
+            taskQueue: ctx.config.taskQueue,
+            secretKey: ctx.config.secretKey,
+            budgetPrefix: `${ctx.config.queuePrefix}:budget`,
+          },
           {
             orgShortName: o.org,
             region: o.region,
@@ -62,19 +75,27 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
             },
           },
         );
-        console.log(`${result.repaired ? 'pairing confirmed' : 'paired'} with ${result.orgShortName} (${result.apiUrl}); the first full sync has started`);
-        console.log(`follow it with \`bridge status\`, or in the Temporal UI: workflow directory-sync/${result.orgShortName}`);
+        console.log(
+          `${result.repaired ? 'pairing confirmed' : 'paired'} with ${result.orgShortName} (${result.apiUrl}); the first full sync has started`,
+        );
+        console.log(
+          `follow it with \`bridge status\`, or in the Temporal UI: workflow directory-sync/${result.orgShortName}`,
+        );
       }),
     );
 
   program
     .command('unpair')
-    .description('end the pairing: stop syncing and forget the sync state (Genesys Cloud users are left as they are)')
+    .description(
+      'end the pairing: stop syncing and forget the sync state (Genesys Cloud users are left as they are)',
+    )
     .action(async () =>
       withContext(config, async (ctx) => {
         const r = await unpair(ctx);
         if (!r) return console.log('not paired');
-        console.log(`unpaired from ${r.orgShortName}. Left behind, unchanged: ${r.cloudUsersLeft} Genesys Cloud users created or linked by the bridge (still active, still carrying their CIC externalId, so pairing again with the same organization links them rather than duplicating them).`);
+        console.log(
+          `unpaired from ${r.orgShortName}. Left behind, unchanged: ${r.cloudUsersLeft} Genesys Cloud users created or linked by the bridge (still active, still carrying their CIC externalId, so pairing again with the same organization links them rather than duplicating them).`,
+        );
       }),
     );
 
@@ -91,7 +112,13 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .option('--purge', 'delete removed users instead of deactivating them')
     .option('--allow-mass-removal', 'confirm a removal that tripped the mass-removal safeguard')
     .option('--no-wait', 'return once the signal is sent')
-    .action(async (o) => runBackfill(config, { requestedBy: 'bridge backfill', purge: !!o.purge, allowMassRemoval: !!o.allowMassRemoval }, o.wait));
+    .action(async (o) =>
+      runBackfill(
+        config,
+        { requestedBy: 'bridge backfill', purge: !!o.purge, allowMassRemoval: !!o.allowMassRemoval },
+        o.wait,
+      ),
+    );
 
   program
     .command('status')
@@ -99,25 +126,33 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .action(async () =>
       withContext(config, async (ctx) => {
         const p = await syncProgress(ctx);
-        const { counts } = await listUserStates(ctx.db, 'none');
-        console.log(JSON.stringify({ ...p, users: counts }, null, 2));
+        console.log(JSON.stringify({ ...p, users: await countLinksByState(ctx.db) }, null, 2));
       }),
     );
 
   program
     .command('plan')
-    .description('dry run: what a full sync would create, update and deactivate, with attribute diffs; nothing is applied')
+    .description(
+      'dry run: what a full sync would create, update and deactivate, with attribute diffs; nothing is applied',
+    )
     .option('--purge', 'plan deletions instead of deactivations')
     .option('--json', 'print the whole plan as JSON')
     .action(async (o) =>
       withContext(config, async (ctx) => {
-        const { plan, blockedReason, read } = await dryRunPlan({ db: ctx.db, secretKey: ctx.config.secretKey }, { purge: o.purge });
+        const { plan, blockedReason, read } = await dryRunPlan(
+          { db: ctx.db, secretKey: ctx.config.secretKey },
+          { purge: o.purge },
+        );
         if (o.json) return console.log(JSON.stringify({ read, blockedReason, plan }, null, 2));
-        console.log(`read ${read} CIC users: ${plan.creates.length} to create (or link), ${plan.updates.length} to update, ${plan.reactivations.length} to reactivate, ${plan.deactivations.length} to deactivate, ${plan.deletions.length} to delete, ${plan.unchanged} unchanged`);
-        for (const c of plan.creates) console.log(`  + ${c.cicId} → ${c.scim.userName} (${c.scim.displayName})`);
+        console.log(
+          `read ${read} CIC users: ${plan.creates.length} to create (or link), ${plan.updates.length} to update, ${plan.reactivations.length} to reactivate, ${plan.deactivations.length} to deactivate, ${plan.deletions.length} to delete, ${plan.unchanged} unchanged`,
+        );
+        for (const c of plan.creates)
+          console.log(`  + ${c.cicId} → ${c.scim.userName} (${c.scim.displayName})`);
         for (const u of [...plan.updates, ...plan.reactivations]) {
           console.log(`  ~ ${u.cicId}${plan.reactivations.includes(u) ? ' (reactivate)' : ''}`);
-          for (const ch of u.changes) console.log(`      ${ch.attribute}: ${ch.before ?? '∅'} → ${ch.after ?? '∅'}`);
+          for (const ch of u.changes)
+            console.log(`      ${ch.attribute}: ${ch.before ?? '∅'} → ${ch.after ?? '∅'}`);
         }
         for (const d of plan.deactivations) console.log(`  - ${d.cicId} (deactivate)`);
         for (const n of plan.notSynced) console.log(`  ! ${n.cicId}: not synced: ${n.reason}`);
@@ -135,9 +170,15 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
       withContext(config, async (ctx) => {
         const { counts, users } = await listUserStates(ctx.db, o.state);
         for (const u of users) {
-          console.log(`${u.cicId.padEnd(28)} ${describeState(u).padEnd(50)} ${u.lastSyncedAt ? `last synchronized ${u.lastSyncedAt.toISOString()}` : ''}`);
+          console.log(
+            `${u.cicId.padEnd(28)} ${describeState(u).padEnd(50)} ${u.lastSyncedAt ? `last synchronized ${u.lastSyncedAt.toISOString()}` : ''}`,
+          );
         }
-        console.log(`\n${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+        console.log(
+          `\n${Object.entries(counts)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')}`,
+        );
       }),
     );
 
@@ -148,14 +189,20 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .action(async (cicId: string) =>
       withContext(config, async (ctx) => {
         const d = await userDetail(ctx.db, cicId);
-        if (!d.link && d.present === undefined) throw new Error(`no CIC user ${cicId} has been seen by the bridge`);
+        if (!d.link && d.present === undefined)
+          throw new Error(`no CIC user ${cicId} has been seen by the bridge`);
         console.log(`${cicId}: ${d.link ? describeState(d.link) : 'not yet planned'}`);
-        if (d.link?.genesysId) console.log(`  Genesys Cloud user: ${d.link.genesysId}${d.link.active ? '' : ' (inactive)'}`);
+        if (d.link?.genesysId)
+          console.log(`  Genesys Cloud user: ${d.link.genesysId}${d.link.active ? '' : ' (inactive)'}`);
         if (d.link?.lastSyncedAt) console.log(`  Last synchronized: ${d.link.lastSyncedAt.toISOString()}`);
         for (const p of d.link?.problems ?? []) console.log(`  Problem: ${p}`);
         if (d.present === false) console.log(`  Removed from CIC at ${d.removedAt?.toISOString()}`);
-        for (const s of (d.link?.lastTrace ?? []) as { step: string; result: string; at: string }[]) console.log(`  ${s.at}  ${s.step.padEnd(6)} ${s.result}`);
-        for (const c of d.history) console.log(`  history: ${c.at.toISOString()} ${c.kind} run ${c.run_id}: ${c.action} ${c.status}${c.error ? ` (${c.error})` : ''}`);
+        for (const s of (d.link?.lastTrace ?? []) as { step: string; result: string; at: string }[])
+          console.log(`  ${s.at}  ${s.step.padEnd(6)} ${s.result}`);
+        for (const c of d.history)
+          console.log(
+            `  history: ${c.at.toISOString()} ${c.kind} run ${c.run_id}: ${c.action} ${c.status}${c.error ? ` (${c.error})` : ''}`,
+          );
       }),
     );
 }
@@ -168,7 +215,8 @@ async function runBackfill(config: ConfigFn, req: Parameters<typeof requestBackf
     const before = (await syncProgress(ctx)).lastFullPass?.runId;
     for (;;) {
       const p = await syncProgress(ctx);
-      if (p.current) process.stderr.write(`\r${renderProgressBar(p.current.applied, p.current.planned, p.current.phase)}`);
+      if (p.current)
+        process.stderr.write(`\r${renderProgressBar(p.current.applied, p.current.planned, p.current.phase)}`);
       if (p.lastFullPass && p.lastFullPass.runId !== before && !p.fullPending) {
         process.stderr.write('\n');
         console.log(JSON.stringify(p.lastFullPass, null, 2));

@@ -90,26 +90,6 @@ export async function nextPlanned(db: Db, runId: string, limit: number): Promise
   }));
 }
 
-export async function completeChange(
-  db: Db,
-  runId: string,
-  cicId: string,
-  outcome: { action: string; status: 'done' | 'failed'; error?: string | null; after?: object | null },
-): Promise<void> {
-  await db
-    .updateTable('sync_changes')
-    .set({
-      action: outcome.action,
-      status: outcome.status,
-      error: outcome.error ?? null,
-      ...(outcome.after !== undefined && { after: outcome.after ? JSON.stringify(outcome.after) : null }),
-      at: new Date(),
-    })
-    .where('run_id', '=', runId)
-    .where('cic_id', '=', cicId)
-    .execute();
-}
-
 export async function countChanges(db: Db, runId: string): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('sync_changes')

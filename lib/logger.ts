@@ -65,15 +65,4 @@ export function createLogger(subsystem: string, bindings: Record<string, unknown
   return rootLogger().child({ subsystem, ...bindings });
 }
 
-/** Replaces the password in a connection URL so it can be printed. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '[unparseable url]';
-  }
-}
-
 export type { Logger };

@@ -1,7 +1,7 @@
 import { after, afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBridge, eventually, type BridgeHarness } from '../support/bridge-harness';
-import { spawnWorker } from '../support/worker-process';
+import { spawnWorkerProcess } from '../../workers/spawn';
 import { listUserStates, syncProgress } from '../../operations/directory';
 
 let h: BridgeHarness | undefined;
@@ -74,7 +74,7 @@ test('kill -9 of the worker in the middle of a large batch, then a restart: no d
   await h.workers.stop();
   // Slow the cloud down so the kill lands mid-batch.
   await h.genesysAdmin('POST', '/__admin/faults', { kind: 'latency', latencyMs: 15, pathPattern: '^/api/v2/scim' });
-  const child = spawnWorker(h.config);
+  const child = spawnWorkerProcess(h.config);
   await h.pair();
   await eventually('some users created', async () => (await h!.cloudUsers()).length > 100, 60_000);
   child.kill('SIGKILL');

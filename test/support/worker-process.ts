@@ -1,1 +1,0 @@
-export { spawnWorkerProcess as spawnWorker } from '../../workers/spawn';
