@@ -1,11 +1,32 @@
 import type { Db } from '../db/database';
 import type { PairingOptions } from '../db/pairing';
-import { countLinkedActive, deleteLinks, loadLinks, loadPresentRecords, saveLink } from '../db/directory';
+import {
+  countGoneActive,
+  countLinkedActive,
+  deleteLinks,
+  duplicateEmailHolders,
+  goneLinksPage,
+  saveLink,
+  stagedPage,
+  type LinkRow,
+} from '../db/directory';
 import { countChanges, countRecentRemovals, insertChanges, markRemovalConfirmed, type PlannedChange } from '../db/sync-runs';
 
 /** Removals within this window add up for the mass-removal safeguard. */
 export const MASS_REMOVAL_WINDOW_MINUTES = 15;
-import { parseCicSnapshot, planUserSync, type CountryCode, type UserLink, type UserSyncPlan } from '../domain';
+import {
+  duplicateEmailConflicts,
+  emptyPlan,
+  massRemovalBlock,
+  parseCicSnapshot,
+  planRemoval,
+  planStagedUser,
+  planUserSync,
+  type CountryCode,
+  type LinkState,
+  type UserLink,
+  type UserSyncPlan,
+} from '../domain';
 import { contentHash } from '../domain/content-hash';
 
 export interface PlanRunInput {
@@ -41,7 +62,7 @@ export function computePlan(
   });
 }
 
-export function blockedReasonOf(plan: UserSyncPlan): string | undefined {
+export function blockedReasonOf(plan: Pick<UserSyncPlan, 'blockedByMassRemoval'>): string | undefined {
   const b = plan.blockedByMassRemoval;
   return b
     ? `mass-removal safeguard: this run would deactivate ${b.wouldDeactivate} of ${b.total} linked users` +
@@ -50,45 +71,98 @@ export function blockedReasonOf(plan: UserSyncPlan): string | undefined {
     : undefined;
 }
 
+const PLAN_PAGE = 2000;
+
 /**
- * Plans one run and records it: outcomes that need no call (not synced, conflicts, invalid records, back in
- * sync) are written at once; changes that need Genesys Cloud are stored as `planned` for the apply chunks.
- * A retried call finds the run already planned and only reports it.
+ * Plans one run and records it, a page of staged users at a time so memory stays flat whatever the
+ * directory's size: outcomes that need no call (not synced, conflicts, invalid records, back in sync) are
+ * written at once, and only where they change what the link says; changes that need Genesys Cloud are
+ * stored as `planned` for the apply chunks. A retried call finds the run marked planned and only reports it
+ * (with its mass-removal block); one that died half-way plans again, which is idempotent.
  */
-export async function planRun(db: Db, input: PlanRunInput, options: PairingOptions): Promise<PlanRunResult> {
-  const existing = await countChanges(db, input.runId);
-  if (Object.keys(existing).length > 0) return { toApply: existing.pending ?? 0 };
+export async function planRun(db: Db, input: PlanRunInput, options: PairingOptions, beat: (detail: object) => void = () => {}): Promise<PlanRunResult> {
+  const run = await db.selectFrom('sync_runs').select(['planned', 'blocked_reason']).where('id', '=', input.runId).executeTakeFirst();
+  if (run?.planned) return { toApply: (await countChanges(db, input.runId)).pending ?? 0, blockedReason: run.blocked_reason ?? undefined };
 
   if (input.allowMassRemoval) await markRemovalConfirmed(db, input.runId);
-  const records = await loadPresentRecords(db, input.userIds);
-  const links = await loadLinks(db, input.userIds);
-  const plan = computePlan(records, links, options, {
-    purge: input.purge,
+  const ids = input.userIds;
+  const planOptions = { hash: contentHash, serviceUserName: options.serviceUserName, purge: input.purge };
+  const conflicts = duplicateEmailConflicts(await duplicateEmailHolders(db, ids));
+  const now = new Date();
+  let planned = 0;
+  for (let after = ''; ; ) {
+    const page = await stagedPage(db, after, PLAN_PAGE, ids);
+    if (!page.length) break;
+    after = page[page.length - 1].staged.cicId;
+    const plan = emptyPlan();
+    const links = new Map(page.map((p) => [p.staged.cicId, p.link]));
+    const waiting: PlannedChange[] = [];
+    for (const { staged, link } of page) {
+      // A full pass leaves a user that keeps failing alone until its backoff ends; a change to it in CIC
+      // (a delta pass) tries at once, since the change may be the fix.
+      if (!ids && link?.state === 'error' && link.retryAt && link.retryAt > now) {
+        waiting.push({ cicId: staged.cicId, action: 'retry-later', status: 'done', error: `${link.reason ?? 'failed'}; tried again after ${link.retryAt.toISOString()}` });
+        continue;
+      }
+      planStagedUser(staged, link, conflicts.get(staged.cicId), plan, planOptions);
+    }
+    await recordPlan(db, input.runId, plan, links, waiting);
+    planned += page.length;
+    beat({ planned });
+  }
+
+  const block = massRemovalBlock(await countGoneActive(db, options.serviceUserName, ids), await countLinkedActive(db), {
+    massRemovalThreshold: options.massRemovalThreshold,
     allowMassRemoval: input.allowMassRemoval,
-    linkedActiveTotal: input.userIds ? await countLinkedActive(db) : undefined,
     recentRemovals: await countRecentRemovals(db, MASS_REMOVAL_WINDOW_MINUTES),
   });
+  for (let after = ''; !block; ) {
+    const page = await goneLinksPage(db, after, PLAN_PAGE, ids);
+    if (!page.length) break;
+    after = page[page.length - 1].cicId;
+    const plan = emptyPlan();
+    for (const link of page) planRemoval(link, plan, planOptions);
+    await recordPlan(db, input.runId, plan, new Map(page.map((l) => [l.cicId, l])), []);
+    beat({ planned, removals: after });
+  }
+  const blockedReason = blockedReasonOf({ blockedByMassRemoval: block });
+  await db.updateTable('sync_runs').set({ planned: true, blocked_reason: blockedReason ?? null }).where('id', '=', input.runId).execute();
+  return { toApply: (await countChanges(db, input.runId)).pending ?? 0, blockedReason };
+}
+
+async function recordPlan(
+  db: Db,
+  runId: string,
+  plan: UserSyncPlan,
+  links: Map<string, LinkRow | undefined>,
+  changes: PlannedChange[],
+): Promise<void> {
   const problems = new Map(plan.problems.map((p) => [p.cicId, p.messages]));
-  const now = new Date();
-  const changes: PlannedChange[] = [];
+  const at = new Date().toISOString();
   const note = (cicId: string, action: string, error: string | null = null) =>
     changes.push({ cicId, action, status: 'done', error });
+  // Only what changes the link is written: a pass over an unchanged directory writes no link at all.
+  const report = async (cicId: string, state: LinkState, reason: string, step?: string) => {
+    const link = links.get(cicId);
+    if (link?.state === state && link.reason === reason) return;
+    await saveLink(db, { cicId, state, reason, ...(step && { lastTrace: [{ step, result: reason, at }] }) });
+  };
 
   for (const u of plan.notSynced) {
-    await saveLink(db, { cicId: u.cicId, state: 'not-synced', reason: u.reason, lastTrace: [{ step: 'map', result: u.reason }] });
+    await report(u.cicId, 'not-synced', u.reason, 'map');
     note(u.cicId, 'not-synced', u.reason);
   }
   for (const u of plan.excluded) {
-    await saveLink(db, { cicId: u.cicId, state: 'not-synced', reason: u.reason });
+    await report(u.cicId, 'not-synced', u.reason);
     note(u.cicId, 'excluded', u.reason);
   }
   for (const u of plan.conflicts) {
-    await saveLink(db, { cicId: u.cicId, state: 'conflict', reason: u.reason, lastTrace: [{ step: 'match', result: u.reason }] });
+    await report(u.cicId, 'conflict', u.reason, 'match');
     note(u.cicId, 'conflict', u.reason);
   }
-  plan.invalid.forEach((u, i) => note(u.cicId ?? `(unreadable record ${i + 1})`, 'invalid', u.reason));
   for (const u of plan.invalid) {
-    if (u.cicId) await saveLink(db, { cicId: u.cicId, state: 'error', reason: `invalid CIC record: ${u.reason}` });
+    note(u.cicId ?? '(unreadable record)', 'invalid', u.reason);
+    if (u.cicId) await report(u.cicId, 'error', `invalid CIC record: ${u.reason}`);
   }
   for (const u of plan.backInSync) {
     await saveLink(db, {
@@ -99,7 +173,9 @@ export async function planRun(db: Db, input: PlanRunInput, options: PairingOptio
       syncedValues: u.scim,
       syncedHash: u.hash,
       problems: problems.get(u.cicId) ?? [],
-      lastSyncedAt: now,
+      lastSyncedAt: new Date(),
+      failures: 0,
+      retryAt: null,
     });
     note(u.cicId, 'back-in-sync');
   }
@@ -114,6 +190,5 @@ export async function planRun(db: Db, input: PlanRunInput, options: PairingOptio
   for (const u of plan.deactivations) planned(u.cicId, 'deactivate', { genesysId: u.genesysId, patchOps: u.patchOps });
   for (const u of plan.deletions) planned(u.cicId, 'delete', { genesysId: u.genesysId });
 
-  await insertChanges(db, input.runId, changes);
-  return { toApply: changes.filter((c) => c.status === 'planned').length, blockedReason: blockedReasonOf(plan) };
+  await insertChanges(db, runId, changes);
 }

@@ -1,13 +1,17 @@
-import { Context } from '@temporalio/activity';
 import type { Db } from '../db/database';
-import { markRemoved, markUnseenRemoved, stageCicRecords } from '../db/directory';
-import { createRun, finishRun, countChanges } from '../db/sync-runs';
-import { replaceCloudUsers } from '../db/cloud-users';
-import { recordHash } from './record-hash';
-import { listUsers, getUser } from '../clients/cic';
+import type { PairingOptions } from '../db/pairing';
+import { markRemoved, markUnseenRemoved, stageUsers, type StagedRow } from '../db/directory';
+import { createRun, finishRun, countChanges, insertChanges, type PlannedChange } from '../db/sync-runs';
+import { dropCloudUsersNotIn, upsertCloudUsers } from '../db/cloud-users';
+import { MAPPED_PROPERTIES, recordHash } from './record-hash';
+import { listUsers, getUser, type IcwsUserRecord } from '../clients/cic';
+import type { ScimUser } from '../clients/genesys';
+import { parseCicUser, stageCicUser, type CountryCode, type StagedUser } from '../domain';
+import { contentHash } from '../domain/content-hash';
 import type { PairingContext } from './pairing-context';
 import { planRun, type PlanRunInput, type PlanRunResult } from './directory-plan';
-import { applyChunk, type ApplyChunkInput } from './directory-apply';
+import { applyChunk, giveUpWaiting, type ApplyChunkInput, type ApplyChunkResult } from './directory-apply';
+import { withHeartbeat } from './heartbeat';
 
 export interface DirectoryDeps {
   db: Db;
@@ -25,73 +29,71 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
       await createRun(db, { id: input.runId, kind: input.kind, workflowId: input.workflowId });
     },
 
-    /** Full pass: pages through every CIC user, heartbeating; delta passes read by id in `syncUsers`. */
-    async stageCicUsers(_input: { runId: string }): Promise<{ read: number; removed: number }> {
-      const activity = Context.current();
-      // The read's start time survives a retry in the heartbeat, so users staged before a crash still count as seen.
-      const seenAt = new Date(
-        (activity.info.heartbeatDetails as { seenAt?: string } | undefined)?.seenAt ?? Date.now(),
-      );
-      let read = 0;
-      await ctx.withCic(async (session) => {
-        read = 0;
-        for await (const page of listUsers(session, { pageSize: 200 })) {
-          await stageCicRecords(
-            db,
-            page.map((record) => ({
-              cicId: record.configurationId.id,
-              record: record as Record<string, unknown>,
-              hash: recordHash(record),
-            })),
-            new Date(Math.max(Date.now(), seenAt.getTime())),
-          );
-          read += page.length;
-          activity.heartbeat({ seenAt: seenAt.toISOString(), read });
-        }
+    /**
+     * Full pass: pages through every CIC user, mapping each as it is staged, so the planner never needs the
+     * raw records; users the read did not see have left CIC. A retry reads again from the start.
+     */
+    async stageCicUsers(input: { runId: string }): Promise<{ read: number; removed: number }> {
+      const p = await ctx.pairing();
+      return withHeartbeat(async (beat, signal) => {
+        const seen: string[] = [];
+        const unreadable: PlannedChange[] = [];
+        await ctx.withCic(async (session) => {
+          seen.length = 0;
+          unreadable.length = 0;
+          for await (const page of listUsers(session, { pageSize: 200, select: MAPPED_SELECT, signal })) {
+            const rows = stageRecords(page, p.options, (reason) =>
+              unreadable.push({ cicId: `(unreadable record ${unreadable.length + 1})`, action: 'invalid', status: 'done', error: reason }),
+            );
+            await stageUsers(db, rows, stagedWith(p.options));
+            for (const r of rows) seen.push(r.cicId);
+            beat({ read: seen.length });
+          }
+        });
+        await insertChanges(db, input.runId, unreadable);
+        const removed = await markUnseenRemoved(db, seen);
+        return { read: seen.length + unreadable.length, removed };
       });
-      const removed = await markUnseenRemoved(db, seenAt);
-      return { read, removed };
     },
 
-    /** Reconciliation read of the cloud (active and inactive users), so a full pass looks up no user one by one. */
+    /**
+     * Reconciliation read of the cloud (active and inactive users), written page by page, so a full pass
+     * looks up no user one by one and holds no directory in memory. Pages after the first are read a few at
+     * a time, since their offsets are known once the first answer gives the total.
+     */
     async snapshotCloudUsers(input: { runId: string }): Promise<{ users: number }> {
-      const activity = Context.current();
       const genesys = await ctx.genesys();
-      const users: {
-        id: string;
-        userName: string;
-        externalId?: string | null;
-        active: boolean;
-        version?: string | null;
-      }[] = [];
-      // Genesys lists only active users unless the filter asks for inactive ones, hence two listings.
-      for (const filter of [undefined, 'active eq false']) {
-        const attributes = ['id', 'userName', 'externalId', 'active', 'meta'];
-        for await (const page of genesys.scim.pages({ filter, attributes, pageSize: 100, priority: 'low' })) {
-          for (const u of page.resources) {
-            users.push({
-              id: u.id,
-              userName: u.userName,
-              externalId: u.externalId,
-              active: u.active !== false,
-              version: u.meta?.version,
-            });
-          }
-          activity.heartbeat({ users: users.length });
+      return withHeartbeat(async (beat, signal) => {
+        let users = 0;
+        // Genesys lists only active users unless the filter asks for inactive ones, hence two listings.
+        for (const filter of [undefined, 'active eq false']) {
+          const read = (startIndex: number) =>
+            genesys.scim.listUsers({ filter, attributes: CLOUD_ATTRIBUTES, startIndex, count: CLOUD_PAGE, priority: 'low', signal });
+          const save = async (resources: ScimUser[]) => {
+            await upsertCloudUsers(db, input.runId, resources.map(toCloudRow));
+            users += resources.length;
+            beat({ users });
+          };
+          const first = await read(1);
+          await save(first.Resources);
+          const starts: number[] = [];
+          for (let i = 1 + first.Resources.length; first.Resources.length && i <= first.totalResults; i += first.Resources.length) starts.push(i);
+          await inPool(starts, CLOUD_READERS, async (start) => save((await read(start)).Resources));
         }
-      }
-      await replaceCloudUsers(db, input.runId, users);
-      return { users: users.length };
+        await dropCloudUsersNotIn(db, input.runId);
+        return { users };
+      });
     },
 
     async planSyncRun(input: PlanRunInput): Promise<PlanRunResult> {
       const p = await ctx.pairing();
-      return planRun(db, input, p.options);
+      return withHeartbeat((beat) => planRun(db, input, p.options, beat));
     },
 
-    async applySyncChunk(input: ApplyChunkInput): Promise<{ processed: number }> {
+    async applySyncChunk(input: ApplyChunkInput): Promise<ApplyChunkResult> {
       const p = await ctx.pairing();
-      return applyChunk({ db, genesys: await ctx.genesys(), options: p.options }, input);
+      const genesys = await ctx.genesys();
+      return withHeartbeat((beat, signal) => applyChunk({ db, genesys, options: p.options, beat, signal }, input));
     },
 
     async finishSyncRun(input: { runId: string; blockedReason?: string }): Promise<Record<string, number>> {
@@ -103,28 +105,28 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
      * the work. Every step is idempotent by run id, as in the full pass, so a retry resumes where it stopped.
      */
     async syncUsers(input: { runId: string; workflowId: string; userIds: string[] }): Promise<DeltaResult> {
-      await createRun(db, { id: input.runId, kind: 'delta', workflowId: input.workflowId });
-      const staged = await stageUsersById(deps, input.userIds);
       const p = await ctx.pairing();
-      const plan = await planRun(
-        db,
-        { runId: input.runId, userIds: input.userIds, purge: false, allowMassRemoval: false },
-        p.options,
-      );
       const genesys = await ctx.genesys();
-      for (let applied = 0; applied < plan.toApply;) {
-        const chunk = await applyChunk(
-          { db, genesys, options: p.options },
-          { runId: input.runId, limit: 500, useCloudSnapshot: false },
-        );
-        if (chunk.processed === 0) break;
-        applied += chunk.processed;
-      }
-      return {
-        read: staged.read,
-        counts: await finish(db, input.runId, plan.blockedReason),
-        blockedReason: plan.blockedReason,
-      };
+      return withHeartbeat(async (beat, signal) => {
+        await createRun(db, { id: input.runId, kind: 'delta', workflowId: input.workflowId });
+        const staged = await stageUsersById(deps, input.userIds, p.options, signal);
+        const plan = await planRun(db, { runId: input.runId, userIds: input.userIds, purge: false, allowMassRemoval: false }, p.options, beat);
+        let waiting: ApplyChunkResult['waiting'];
+        // A user that failed this time waits for a later pass (or its next change) rather than holding the
+        // pass: a delta pass is only a fast path, and reconciliation retries the user.
+        for (let applied = 0; applied < plan.toApply; ) {
+          const chunk = await applyChunk({ db, genesys, options: p.options, beat, signal }, { runId: input.runId, limit: 500, useCloudSnapshot: false });
+          waiting = chunk.waiting;
+          if (chunk.processed === 0) break;
+          applied += chunk.processed;
+        }
+        if (waiting) await giveUpWaiting(db, input.runId);
+        return {
+          read: staged.read,
+          counts: await finish(db, input.runId, plan.blockedReason),
+          blockedReason: plan.blockedReason,
+        };
+      });
     },
   };
 }
@@ -146,38 +148,52 @@ async function finish(
 }
 
 const STAGE_CONCURRENCY = 16;
+const CLOUD_PAGE = 100;
+const CLOUD_READERS = 4;
+const CLOUD_ATTRIBUTES = ['id', 'userName', 'externalId', 'active', 'meta'];
+/** Only what the mapping reads (and recordHash covers): a full read of 100,000 users stays small. */
+const MAPPED_SELECT = ['configurationId', ...MAPPED_PROPERTIES.map((p) => `personalInformationProperties.${p}`)].join(',');
+
+/** What the staged mapping depends on besides the record: a change here restages every user. */
+const stagedWith = (o: PairingOptions) => `v1|${o.defaultCountry}|${o.serviceUserName}`;
+
+function stageRecords(records: readonly IcwsUserRecord[], options: PairingOptions, unreadable: (reason: string) => void): StagedRow[] {
+  const stageOptions = { defaultCountry: options.defaultCountry as CountryCode, serviceUserName: options.serviceUserName, hash: contentHash };
+  const rows: StagedRow[] = [];
+  for (const record of records) {
+    const staged = stageCicUser(parseCicUser(record), stageOptions);
+    if (staged.cicId === undefined) unreadable(staged.reason);
+    else rows.push({ cicId: staged.cicId, contentHash: recordHash(record), staged: staged as StagedUser });
+  }
+  return rows;
+}
+
+const toCloudRow = (u: ScimUser) => ({ id: u.id, userName: u.userName, externalId: u.externalId, active: u.active !== false, version: u.meta?.version });
+
+async function inPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
 
 /** Reads the named users from CIC (a few at a time) and stages them; a user CIC no longer has is removed. */
 async function stageUsersById(
   deps: DirectoryDeps,
   ids: string[],
+  options: PairingOptions,
+  signal: AbortSignal,
 ): Promise<{ read: number; removed: number }> {
-  const found = new Array<Awaited<ReturnType<typeof getUser>>>(ids.length);
-  let next = 0;
+  const found = new Array<IcwsUserRecord | undefined>(ids.length);
   await deps.pairingContext.withCic(async (session) => {
-    next = 0;
-    const reader = async () => {
-      while (next < ids.length) {
-        const i = next++;
-        found[i] = await getUser(session, ids[i]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(STAGE_CONCURRENCY, ids.length) }, reader));
+    await inPool(ids.map((_, i) => i), STAGE_CONCURRENCY, async (i) => {
+      found[i] = await getUser(session, ids[i], MAPPED_SELECT, signal);
+    });
   });
-  const staged = ids.flatMap((id, i) => {
-    const record = found[i];
-    return record
-      ? [
-          {
-            cicId: record.configurationId?.id ?? id,
-            record: record as Record<string, unknown>,
-            hash: recordHash(record as never),
-          },
-        ]
-      : [];
-  });
-  await stageCicRecords(deps.db, staged, new Date());
+  const records = found.filter((r): r is IcwsUserRecord => r !== undefined);
+  await stageUsers(deps.db, stageRecords(records, options, () => {}), stagedWith(options));
   const gone = ids.filter((_, i) => !found[i]);
   await markRemoved(deps.db, gone);
-  return { read: staged.length, removed: gone.length };
+  return { read: records.length, removed: gone.length };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain';
 
 /** The CIC properties the bridge maps (DESIGN.md §3); nothing else can change what a user looks like in the cloud. */
-const mappedProperties = ['displayName', 'emailAddress', 'businessNumber', 'business2Number', 'mobileNumber', 'homeNumber', 'faxNumber'];
+export const MAPPED_PROPERTIES = ['displayName', 'emailAddress', 'businessNumber', 'business2Number', 'mobileNumber', 'homeNumber', 'faxNumber'];
 
 /**
  * Hash of what matters in a CIC user record. A directory listing (`select=*`) and a watch snapshot carry
@@ -11,6 +11,6 @@ const mappedProperties = ['displayName', 'emailAddress', 'businessNumber', 'busi
 export function recordHash(record: { configurationId?: { id?: string }; personalInformationProperties?: Record<string, unknown> | null }): string {
   const pip = record.personalInformationProperties ?? {};
   const relevant: Record<string, unknown> = { id: record.configurationId?.id };
-  for (const p of mappedProperties) if (pip[p] !== undefined && pip[p] !== null && pip[p] !== '') relevant[p] = pip[p];
+  for (const p of MAPPED_PROPERTIES) if (pip[p] !== undefined && pip[p] !== null && pip[p] !== '') relevant[p] = pip[p];
   return createHash('sha256').update(canonicalJson(relevant)).digest('hex');
 }

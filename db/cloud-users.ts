@@ -8,29 +8,37 @@ export interface CloudUserRow {
   version?: string | null;
 }
 
-/** Replaces the reconciliation snapshot of the cloud directory with the one read by `runId`. */
-export async function replaceCloudUsers(db: Db, runId: string, users: CloudUserRow[]): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('cloud_users').execute();
-    for (let i = 0; i < users.length; i += 1000) {
-      await trx
-        .insertInto('cloud_users')
-        .values(
-          users.slice(i, i + 1000).map((u) => ({
-            genesys_id: u.id,
-            user_name: u.userName.toLowerCase(),
-            external_id: u.externalId ?? null,
-            active: u.active,
-            version: u.version ?? null,
-            run_id: runId,
-          })),
-        )
-        .onConflict((oc) => oc.column('genesys_id').doNothing())
-        .execute();
-    }
-  });
+/** Writes one page of the reconciliation snapshot read by `runId`. */
+export async function upsertCloudUsers(db: Db, runId: string, users: CloudUserRow[]): Promise<void> {
+  if (!users.length) return;
+  await db
+    .insertInto('cloud_users')
+    .values(
+      users.map((u) => ({
+        genesys_id: u.id,
+        user_name: u.userName.toLowerCase(),
+        external_id: u.externalId ?? null,
+        active: u.active,
+        version: u.version ?? null,
+        run_id: runId,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('genesys_id').doUpdateSet((eb) => ({
+        user_name: eb.ref('excluded.user_name'),
+        external_id: eb.ref('excluded.external_id'),
+        active: eb.ref('excluded.active'),
+        version: eb.ref('excluded.version'),
+        run_id: eb.ref('excluded.run_id'),
+      })),
+    )
+    .execute();
 }
 
+/** After the whole snapshot of `runId` is written: users it did not see are gone from the cloud. */
+export async function dropCloudUsersNotIn(db: Db, runId: string): Promise<void> {
+  await db.deleteFrom('cloud_users').where('run_id', '<>', runId).execute();
+}
 
 /** The cloud users the creates of one chunk may meet, in one query. */
 export async function findCloudUsers(db: Db, wanted: { externalId: string; userName: string }[]): Promise<CloudUserIndex> {

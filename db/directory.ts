@@ -1,60 +1,122 @@
 import { sql } from 'kysely';
 import type { Db } from './database';
-import type { DesiredScimUser, LinkState, UserLink } from '../domain';
+import type { DesiredScimUser, EmailHolder, LinkState, StagedUser, UserLink } from '../domain';
 
-/** Upserts CIC records read in one pass; `seenAt` marks them present. */
-export async function stageCicRecords(
-  db: Db,
-  records: { cicId: string; record: Record<string, unknown>; hash: string }[],
-  seenAt: Date,
-): Promise<void> {
-  if (!records.length) return;
+export interface StagedRow {
+  cicId: string;
+  /** recordHash of the raw record: what the watch compares a reconnect snapshot with. */
+  contentHash: string;
+  staged: StagedUser;
+}
+
+/**
+ * Stages mapped CIC users as present. A row whose record and mapping options are unchanged is left as it
+ * is, so a no-op pass writes nothing here.
+ */
+export async function stageUsers(db: Db, rows: StagedRow[], stagedWith: string): Promise<void> {
+  if (!rows.length) return;
   await db
     .insertInto('cic_users')
     .values(
-      records.map((r) => ({
+      rows.map((r) => ({
         cic_id: r.cicId,
-        record: JSON.stringify(r.record),
-        content_hash: r.hash,
+        record: null,
+        content_hash: r.contentHash,
+        staged: JSON.stringify(r.staged),
+        email_key: r.staged.status === 'ok' ? r.staged.scim.userName.toLowerCase() : null,
+        staged_with: stagedWith,
         present: true,
-        seen_at: seenAt,
+        seen_at: new Date(),
         removed_at: null,
       })),
     )
     .onConflict((oc) =>
-      oc.column('cic_id').doUpdateSet((eb) => ({
-        record: eb.ref('excluded.record'),
-        content_hash: eb.ref('excluded.content_hash'),
-        present: true,
-        seen_at: eb.ref('excluded.seen_at'),
-        removed_at: null,
-      })),
+      oc
+        .column('cic_id')
+        .doUpdateSet((eb) => ({
+          record: null,
+          content_hash: eb.ref('excluded.content_hash'),
+          staged: eb.ref('excluded.staged'),
+          email_key: eb.ref('excluded.email_key'),
+          staged_with: eb.ref('excluded.staged_with'),
+          present: true,
+          seen_at: eb.ref('excluded.seen_at'),
+          removed_at: null,
+        }))
+        .where((eb) =>
+          eb.or([
+            eb('cic_users.present', '=', false),
+            eb('cic_users.content_hash', 'is distinct from', eb.ref('excluded.content_hash')),
+            eb('cic_users.staged_with', 'is distinct from', eb.ref('excluded.staged_with')),
+          ]),
+        ),
     )
     .execute();
 }
 
-/** After a full read: every user not seen since `seenSince` has left CIC. */
-export async function markUnseenRemoved(db: Db, seenSince: Date): Promise<number> {
-  const r = await db
-    .updateTable('cic_users')
-    .set({ present: false, removed_at: new Date() })
-    .where('present', '=', true)
-    .where('seen_at', '<', seenSince)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+/** After a full read: every present user the read did not see has left CIC. One array parameter, any size. */
+export async function markUnseenRemoved(db: Db, seen: readonly string[]): Promise<number> {
+  const r = await sql`
+    UPDATE cic_users SET present = false, removed_at = now()
+    WHERE present AND NOT (cic_id = ANY(${[...seen]}::text[]))`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
 }
 
 export async function markRemoved(db: Db, cicIds: string[]): Promise<void> {
   if (!cicIds.length) return;
-  await db.updateTable('cic_users').set({ present: false, removed_at: new Date() }).where('cic_id', 'in', cicIds).execute();
+  await db.updateTable('cic_users').set({ present: false, removed_at: new Date() }).where('cic_id', '=', sql<string>`ANY(${cicIds}::text[])`).execute();
 }
 
-/** Raw records of users present in CIC, all of them or the given ones. */
-export async function loadPresentRecords(db: Db, cicIds?: string[]): Promise<unknown[]> {
-  if (cicIds && !cicIds.length) return [];
-  let q = db.selectFrom('cic_users').select('record').where('present', '=', true);
-  if (cicIds) q = q.where('cic_id', 'in', cicIds);
-  return (await q.execute()).map((r) => r.record);
+/** One page of present staged users with their links, in CIC id order after `after`; optionally only `cicIds`. */
+export async function stagedPage(
+  db: Db,
+  after: string,
+  limit: number,
+  cicIds?: readonly string[],
+): Promise<{ staged: StagedUser; link: LinkRow | undefined }[]> {
+  const rows = await sql<any>`
+    SELECT c.cic_id AS staged_id, c.staged, l.*
+    FROM cic_users c LEFT JOIN user_links l ON l.cic_id = c.cic_id
+    WHERE c.present AND c.staged IS NOT NULL AND c.cic_id > ${after}
+      ${cicIds ? sql`AND c.cic_id = ANY(${[...cicIds]}::text[])` : sql``}
+    ORDER BY c.cic_id LIMIT ${limit}`.execute(db);
+  return rows.rows.map((r) => ({ staged: r.staged as StagedUser, link: r.cic_id ? toLink(r) : undefined }));
+}
+
+/**
+ * Every present holder of a business email that more than one present CIC user has, with its link;
+ * with `cicIds`, only the emails those users have.
+ */
+export async function duplicateEmailHolders(db: Db, cicIds?: readonly string[]): Promise<EmailHolder[]> {
+  const rows = await sql<any>`
+    SELECT c.cic_id AS staged_id, c.staged->'scim'->>'userName' AS staged_email, l.*
+    FROM cic_users c LEFT JOIN user_links l ON l.cic_id = c.cic_id
+    WHERE c.present AND c.email_key IN (
+      SELECT email_key FROM cic_users WHERE present AND email_key IS NOT NULL
+        ${cicIds ? sql`AND email_key IN (SELECT email_key FROM cic_users WHERE cic_id = ANY(${[...cicIds]}::text[]))` : sql``}
+      GROUP BY email_key HAVING count(*) > 1)`.execute(db);
+  return rows.rows.map((r) => ({ cicId: r.staged_id, email: r.staged_email, link: r.cic_id ? toLink(r) : undefined }));
+}
+
+const goneFilter = (cicIds?: readonly string[]) =>
+  sql`(c.cic_id IS NULL OR NOT c.present) ${cicIds ? sql`AND l.cic_id = ANY(${[...cicIds]}::text[])` : sql``}`;
+
+/** Links of users no longer present in CIC, a page at a time in CIC id order. */
+export async function goneLinksPage(db: Db, after: string, limit: number, cicIds?: readonly string[]): Promise<LinkRow[]> {
+  const rows = await sql<any>`
+    SELECT l.* FROM user_links l LEFT JOIN cic_users c ON c.cic_id = l.cic_id
+    WHERE ${goneFilter(cicIds)} AND l.cic_id > ${after}
+    ORDER BY l.cic_id LIMIT ${limit}`.execute(db);
+  return rows.rows.map(toLink);
+}
+
+/** Linked active cloud users whose CIC user is gone: what the mass-removal safeguard weighs. */
+export async function countGoneActive(db: Db, serviceUserName: string, cicIds?: readonly string[]): Promise<number> {
+  const r = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM user_links l LEFT JOIN cic_users c ON c.cic_id = l.cic_id
+    WHERE ${goneFilter(cicIds)} AND l.genesys_id IS NOT NULL AND l.active
+      AND lower(trim(l.cic_id)) <> lower(trim(${serviceUserName}))`.execute(db);
+  return Number(r.rows[0].n);
 }
 
 export interface LinkRow extends UserLink {
@@ -63,6 +125,9 @@ export interface LinkRow extends UserLink {
   version: string | null;
   lastSyncedAt: Date | null;
   lastTrace: unknown[] | null;
+  /** Passes in a row on which the user's change was given up on; `retryAt` is when a full pass tries again. */
+  failures: number;
+  retryAt: Date | null;
 }
 
 function toLink(row: any): LinkRow {
@@ -79,13 +144,15 @@ function toLink(row: any): LinkRow {
     version: row.version,
     lastSyncedAt: row.last_synced_at,
     lastTrace: row.last_trace,
+    failures: row.failures ?? 0,
+    retryAt: row.retry_at ?? null,
   };
 }
 
 export async function loadLinks(db: Db, cicIds?: string[]): Promise<LinkRow[]> {
   if (cicIds && !cicIds.length) return [];
   let q = db.selectFrom('user_links').selectAll();
-  if (cicIds) q = q.where('cic_id', 'in', cicIds);
+  if (cicIds) q = q.where('cic_id', '=', sql<string>`ANY(${cicIds}::text[])`);
   return (await q.execute()).map(toLink);
 }
 
@@ -114,6 +181,8 @@ export async function saveLink(db: Db, u: LinkUpdate): Promise<void> {
   if (u.version !== undefined) set.version = u.version;
   if (u.lastSyncedAt !== undefined) set.last_synced_at = u.lastSyncedAt;
   if (u.lastTrace !== undefined) set.last_trace = u.lastTrace ? JSON.stringify(u.lastTrace) : null;
+  if (u.failures !== undefined) set.failures = u.failures;
+  if (u.retryAt !== undefined) set.retry_at = u.retryAt;
   await db
     .insertInto('user_links')
     .values({ cic_id: u.cicId, problems: '[]', ...set } as any)

@@ -45,6 +45,8 @@ export async function writeOutcomes(db: Db, runId: string, links: SyncedLink[], 
             last_synced_at: l.lastSyncedAt,
             last_trace: JSON.stringify(l.lastTrace),
             updated_at: new Date(),
+            failures: 0,
+            retry_at: null,
           })),
         )
         .onConflict((oc) =>
@@ -61,6 +63,8 @@ export async function writeOutcomes(db: Db, runId: string, links: SyncedLink[], 
             last_synced_at: eb.ref('excluded.last_synced_at'),
             last_trace: eb.ref('excluded.last_trace'),
             updated_at: eb.ref('excluded.updated_at'),
+            failures: 0,
+            retry_at: null,
           })),
         )
         .execute();

@@ -41,6 +41,8 @@ export interface PlannedChange {
   after?: object | null;
   changes?: object | null;
   error?: string | null;
+  /** Tries so far (a chunk that reached the change counts one). */
+  attempts?: number;
 }
 
 export async function insertChanges(db: Db, runId: string, changes: PlannedChange[]): Promise<void> {
@@ -67,13 +69,18 @@ export async function insertChanges(db: Db, runId: string, changes: PlannedChang
   });
 }
 
-/** The next planned changes of a run, in CIC id order, for one apply chunk. */
-export async function nextPlanned(db: Db, runId: string, limit: number): Promise<PlannedChange[]> {
-  const rows = await db
+/**
+ * The next planned changes of a run that are due, in CIC id order, for one apply chunk; with `anyTime`,
+ * also those waiting for a later try.
+ */
+export async function nextPlanned(db: Db, runId: string, limit: number, anyTime = false): Promise<(PlannedChange & { attempts: number })[]> {
+  let q = db
     .selectFrom('sync_changes')
     .selectAll()
     .where('run_id', '=', runId)
-    .where('status', '=', 'planned')
+    .where('status', '=', 'planned');
+  if (!anyTime) q = q.where((eb) => eb.or([eb('retry_at', 'is', null), eb('retry_at', '<=', sql<Date>`now()`)]));
+  const rows = await q
     // Updates and removals go before creates, so an email moved from one user to another is free again.
     .orderBy(sql`action = 'create'`)
     .orderBy('cic_id')
@@ -87,7 +94,35 @@ export async function nextPlanned(db: Db, runId: string, limit: number): Promise
     after: r.after,
     changes: r.changes,
     error: r.error,
+    attempts: r.attempts,
   }));
+}
+
+/** One more try (or, with -1, one less: an outage is not the change's fault) for these changes. */
+export async function countTry(db: Db, runId: string, cicIds: string[], by: 1 | -1 = 1): Promise<void> {
+  if (!cicIds.length) return;
+  await db
+    .updateTable('sync_changes')
+    .set({ attempts: sql`greatest(attempts + ${by}, 0)` })
+    .where('run_id', '=', runId)
+    .where('cic_id', '=', sql<string>`ANY(${cicIds}::text[])`)
+    .execute();
+}
+
+/** A change that failed stays planned until `retryAt`, with the failure kept for the operator. */
+export async function deferChange(db: Db, runId: string, cicId: string, retryAt: Date, error: string): Promise<void> {
+  await db.updateTable('sync_changes').set({ retry_at: retryAt, error }).where('run_id', '=', runId).where('cic_id', '=', cicId).execute();
+}
+
+/** Planned changes not yet due, and when the first of them is. */
+export async function waitingChanges(db: Db, runId: string): Promise<{ count: number; retryAt: string } | undefined> {
+  const r = await db
+    .selectFrom('sync_changes')
+    .select([sql<string>`count(*)`.as('n'), sql<Date | null>`min(retry_at)`.as('first')])
+    .where('run_id', '=', runId)
+    .where('status', '=', 'planned')
+    .executeTakeFirstOrThrow();
+  return Number(r.n) > 0 ? { count: Number(r.n), retryAt: new Date(r.first ?? Date.now()).toISOString() } : undefined;
 }
 
 export async function countChanges(db: Db, runId: string): Promise<Record<string, number>> {

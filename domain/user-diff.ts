@@ -14,7 +14,7 @@
  *   deactivation or, with purge, deletion), against all linked active users. When it trips, every removal
  *   and stale-link clean-up in the run is held back; `allowMassRemoval` is the operator's confirmation.
  */
-import type { CicSnapshot, CicUser } from './cic-user';
+import type { CicSnapshot, parseCicUser } from './cic-user';
 import type { CountryCode } from './phone';
 import { diffAttributes, patchOpsFor, type AttributeChange, type ScimPatchOp } from './scim-patch';
 import { isServiceUser, toScimUser, type DesiredScimUser } from './user-mapping';
@@ -92,17 +92,32 @@ export interface UserSyncPlan {
   blockedByMassRemoval?: { wouldDeactivate: number; recentlyRemoved: number; total: number; threshold: number };
 }
 
-interface Mapped {
-  user: CicUser;
-  scim: DesiredScimUser;
-  hash: string;
-}
-
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const emailKey = (email: string) => email.toLowerCase();
 const linkedEmail = (link: UserLink | undefined) => link?.syncedValues?.userName ?? link?.email ?? undefined;
 
-function emptyPlan(): UserSyncPlan {
+/**
+ * One CIC user as the planner needs it, mapped once when it is staged: the desired cloud shape and its hash,
+ * or why it is not synced. A full pass keeps these in PostgreSQL and plans them page by page.
+ */
+export type StagedUser =
+  | { cicId: string; status: 'ok'; scim: DesiredScimUser; hash: string; problems: string[] }
+  | { cicId: string; status: 'not-synced' | 'excluded' | 'invalid'; reason: string };
+
+export type StageOptions = Pick<PlanOptions, 'defaultCountry' | 'serviceUserName' | 'hash'>;
+
+/** Maps one parsed CIC record; an unreadable record (no id) cannot be staged and is only reported. */
+export function stageCicUser(
+  parsed: ReturnType<typeof parseCicUser>,
+  options: StageOptions,
+): StagedUser | { cicId?: undefined; status: 'invalid'; reason: string } {
+  if (!parsed.ok) return { cicId: parsed.cicId, status: 'invalid', reason: parsed.reason } as StagedUser;
+  const result = toScimUser(parsed.user, options);
+  if (!result.ok) return { cicId: parsed.user.id, status: result.state, reason: result.reason };
+  return { cicId: parsed.user.id, status: 'ok', scim: result.scim, hash: options.hash(result.scim), problems: result.problems };
+}
+
+export function emptyPlan(): UserSyncPlan {
   return {
     creates: [],
     updates: [],
@@ -126,10 +141,7 @@ export function planUserSync(
   links: readonly UserLink[],
   options: PlanOptions,
 ): UserSyncPlan {
-  const { massRemovalThreshold: threshold } = options;
-  if (!(threshold >= 0 && threshold <= 1)) {
-    throw new RangeError(`massRemovalThreshold must be 0..1, got ${threshold}`);
-  }
+  checkThreshold(options.massRemovalThreshold);
   const plan = emptyPlan();
   const linkById = new Map(links.map((l) => [l.cicId, l]));
   const present = new Set<string>();
@@ -139,7 +151,7 @@ export function planUserSync(
     if (bad.cicId) present.add(bad.cicId);
   }
 
-  const mapped: Mapped[] = [];
+  const staged: StagedUser[] = [];
   for (const user of [...snapshot.users].sort((a, b) => byId(a.id, b.id))) {
     if (present.has(user.id)) {
       plan.invalid.push({
@@ -149,127 +161,145 @@ export function planUserSync(
       continue;
     }
     present.add(user.id);
-    const result = toScimUser(user, options);
-    if (!result.ok) {
-      (result.state === 'excluded' ? plan.excluded : plan.notSynced).push({
-        cicId: user.id,
-        reason: result.reason,
-      });
-      continue;
-    }
-    if (result.problems.length > 0) plan.problems.push({ cicId: user.id, messages: result.problems });
-    mapped.push({ user, scim: result.scim, hash: options.hash(result.scim) });
+    staged.push(stageCicUser({ ok: true, user }, options) as StagedUser);
   }
 
-  const conflicts = duplicateEmailConflicts(mapped, linkById);
-  for (const m of mapped) {
-    const conflict = conflicts.get(m.user.id);
-    if (conflict) plan.conflicts.push({ cicId: m.user.id, reason: conflict });
-    else planPresentUser(m, linkById.get(m.user.id), plan, options);
-  }
+  const conflicts = duplicateEmailConflicts(
+    staged.flatMap((s) => (s.status === 'ok' ? [{ cicId: s.cicId, email: s.scim.userName, link: linkById.get(s.cicId) }] : [])),
+  );
+  for (const s of staged) planStagedUser(s, linkById.get(s.cicId), conflicts.get(s.cicId), plan, options);
 
-  planRemovals(links, present, plan, options);
+  const managed = [...links].sort((a, b) => byId(a.cicId, b.cicId)).filter((l) => !present.has(l.cicId));
+  const total = options.linkedActiveTotal ?? links.filter((l) => l.genesysId && l.active && !isServiceUser(l.cicId, options.serviceUserName)).length;
+  const block = massRemovalBlock(countRemovals(managed, options), total, options);
+  if (!block) for (const link of managed) planRemoval(link, plan, options);
+  else plan.blockedByMassRemoval = block;
   plan.invalid.sort((a, b) => byId(a.cicId ?? '', b.cicId ?? ''));
   return plan;
 }
 
-function planPresentUser(
-  m: Mapped,
+function checkThreshold(threshold: number) {
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new RangeError(`massRemovalThreshold must be 0..1, got ${threshold}`);
+  }
+}
+
+/** Plans one staged user against its link; `conflict` is its duplicate-email reason, if any. */
+export function planStagedUser(
+  s: StagedUser,
   link: UserLink | undefined,
+  conflict: string | undefined,
   plan: UserSyncPlan,
-  options: PlanOptions,
+  options: Pick<PlanOptions, 'hash'>,
 ): void {
-  const cicId = m.user.id;
+  const cicId = s.cicId;
+  if (s.status === 'invalid') {
+    plan.invalid.push({ cicId, reason: s.reason });
+    return;
+  }
+  if (s.status !== 'ok') {
+    (s.status === 'excluded' ? plan.excluded : plan.notSynced).push({ cicId, reason: s.reason });
+    return;
+  }
+  if (s.problems.length > 0) plan.problems.push({ cicId, messages: s.problems });
+  if (conflict) {
+    plan.conflicts.push({ cicId, reason: conflict });
+    return;
+  }
   if (!link?.genesysId) {
-    plan.creates.push({ cicId, scim: m.scim, hash: m.hash });
+    plan.creates.push({ cicId, scim: s.scim, hash: s.hash });
     return;
   }
   const genesysId = link.genesysId;
-  const changes = diffAttributes(link.syncedValues ?? undefined, m.scim);
-  const entry = { cicId, genesysId, changes, patchOps: patchOpsFor(changes), scim: m.scim, hash: m.hash };
+  const changes = diffAttributes(link.syncedValues ?? undefined, s.scim);
+  const entry = { cicId, genesysId, changes, patchOps: patchOpsFor(changes), scim: s.scim, hash: s.hash };
   if (!link.active) {
     entry.patchOps.unshift({ op: 'replace', path: 'active', value: true });
     plan.reactivations.push(entry);
     return;
   }
   const lastHash = link.syncedHash ?? (link.syncedValues ? options.hash(link.syncedValues) : undefined);
-  if (m.hash === lastHash || changes.length === 0) {
-    if (m.hash === lastHash && link.state === 'synced') plan.unchanged += 1;
-    else plan.backInSync.push({ cicId, genesysId, scim: m.scim, hash: m.hash });
+  if (s.hash === lastHash || changes.length === 0) {
+    if (s.hash === lastHash && link.state === 'synced') plan.unchanged += 1;
+    else plan.backInSync.push({ cicId, genesysId, scim: s.scim, hash: s.hash });
     return;
   }
   plan.updates.push(entry);
 }
 
-/** CIC id → conflict reason, for users whose business email another CIC user also has. */
-function duplicateEmailConflicts(
-  mapped: readonly Mapped[],
-  linkById: Map<string, UserLink>,
-): Map<string, string> {
-  const groups = new Map<string, Mapped[]>();
-  for (const m of mapped) {
-    const key = emailKey(m.scim.userName);
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+/** One CIC user with a business email, for the duplicate-email check. */
+export interface EmailHolder {
+  cicId: string;
+  email: string;
+  link: UserLink | undefined;
+}
+
+/**
+ * CIC id → conflict reason, for users whose business email another CIC user also has. Pass every present
+ * holder of each email concerned (a paged planner asks PostgreSQL for the duplicated emails only).
+ */
+export function duplicateEmailConflicts(holders: readonly EmailHolder[]): Map<string, string> {
+  const groups = new Map<string, EmailHolder[]>();
+  for (const h of [...holders].sort((a, b) => byId(a.cicId, b.cicId))) {
+    const key = emailKey(h.email);
+    groups.set(key, [...(groups.get(key) ?? []), h]);
   }
   const conflicts = new Map<string, string>();
   for (const [key, members] of groups) {
     if (members.length < 2) continue;
     const holder = members.find((m) => {
-      const link = linkById.get(m.user.id);
-      const email = linkedEmail(link);
-      return Boolean(link?.genesysId) && email !== undefined && emailKey(email) === key;
+      const email = linkedEmail(m.link);
+      return Boolean(m.link?.genesysId) && email !== undefined && emailKey(email) === key;
     });
     for (const m of members) {
       if (m === holder) continue;
-      const others = members.filter((o) => o !== m).map((o) => `'${o.user.id}'`);
+      const others = members.filter((o) => o !== m).map((o) => `'${o.cicId}'`);
       conflicts.set(
-        m.user.id,
+        m.cicId,
         holder
-          ? `business email ${m.scim.userName} is already synced for CIC user '${holder.user.id}'`
-          : `business email ${m.scim.userName} is also used by CIC user ${others.join(', ')}; fix the duplicate in CIC`,
+          ? `business email ${m.email} is already synced for CIC user '${holder.cicId}'`
+          : `business email ${m.email} is also used by CIC user ${others.join(', ')}; fix the duplicate in CIC`,
       );
     }
   }
   return conflicts;
 }
 
-function planRemovals(
-  links: readonly UserLink[],
-  present: Set<string>,
-  plan: UserSyncPlan,
-  options: PlanOptions,
-) {
-  const managed = [...links]
-    .filter((l) => !isServiceUser(l.cicId, options.serviceUserName))
-    .sort((a, b) => byId(a.cicId, b.cicId));
-  const total = options.linkedActiveTotal ?? managed.filter((l) => l.genesysId && l.active).length;
-  let wouldDeactivate = 0;
-  for (const link of managed) {
-    if (present.has(link.cicId)) continue;
-    if (!link.genesysId) {
-      plan.staleLinks.push({ cicId: link.cicId });
-      continue;
-    }
-    if (link.active) wouldDeactivate += 1;
-    if (options.purge) plan.deletions.push({ cicId: link.cicId, genesysId: link.genesysId });
-    else if (link.active) {
-      plan.deactivations.push({
-        cicId: link.cicId,
-        genesysId: link.genesysId,
-        patchOps: [{ op: 'replace', path: 'active', value: false }],
-      });
-    }
-  }
-  const threshold = options.massRemovalThreshold;
-  // Removals already made in the recent window count too: a directory emptied one user at a time must trip
-  // the safeguard as surely as one emptied at once. They were active, so they count in the total as well.
+/** Links of users gone from CIC that would lose cloud access (the safeguard's numerator). */
+export function countRemovals(goneLinks: readonly UserLink[], options: Pick<PlanOptions, 'serviceUserName'>): number {
+  return goneLinks.filter((l) => l.genesysId && l.active && !isServiceUser(l.cicId, options.serviceUserName)).length;
+}
+
+/**
+ * The mass-removal safeguard. Removals already made in the recent window count too: a directory emptied one
+ * user at a time must trip it as surely as one emptied at once. They were active, so they count in the
+ * total as well.
+ */
+export function massRemovalBlock(
+  wouldDeactivate: number,
+  total: number,
+  options: Pick<PlanOptions, 'massRemovalThreshold' | 'recentRemovals' | 'allowMassRemoval'>,
+): UserSyncPlan['blockedByMassRemoval'] {
+  checkThreshold(options.massRemovalThreshold);
   const recent = options.recentRemovals ?? 0;
   const share = (wouldDeactivate + recent) / (total + recent);
-  if (wouldDeactivate > 0 && share > threshold && !options.allowMassRemoval) {
-    plan.blockedByMassRemoval = { wouldDeactivate, recentlyRemoved: recent, total: total + recent, threshold };
-    plan.deactivations = [];
-    plan.deletions = [];
-    plan.staleLinks = [];
+  if (wouldDeactivate > 0 && share > options.massRemovalThreshold && !options.allowMassRemoval) {
+    return { wouldDeactivate, recentlyRemoved: recent, total: total + recent, threshold: options.massRemovalThreshold };
+  }
+  return undefined;
+}
+
+/** Plans the link of a user gone from CIC (the safeguard has already let removals through). */
+export function planRemoval(link: UserLink, plan: UserSyncPlan, options: Pick<PlanOptions, 'serviceUserName' | 'purge'>): void {
+  if (isServiceUser(link.cicId, options.serviceUserName)) return;
+  if (!link.genesysId) plan.staleLinks.push({ cicId: link.cicId });
+  else if (options.purge) plan.deletions.push({ cicId: link.cicId, genesysId: link.genesysId });
+  else if (link.active) {
+    plan.deactivations.push({
+      cicId: link.cicId,
+      genesysId: link.genesysId,
+      patchOps: [{ op: 'replace', path: 'active', value: false }],
+    });
   }
 }
 

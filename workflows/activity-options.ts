@@ -12,9 +12,13 @@ export const genesysCall: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
-/** Long work that heartbeats its progress and resumes from the last heartbeat when retried. */
+/**
+ * Long work. It heartbeats on a timer every few seconds whatever it waits for (activities/heartbeat.ts), so
+ * the heartbeat timeout only has to outlast a stalled worker, not a 429 pause of a minute; a timed-out
+ * attempt sees Temporal's cancellation and stops sending.
+ */
 export const longPage: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '10 seconds',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };

@@ -1,6 +1,7 @@
 import {
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -34,6 +35,11 @@ const io = proxyActivities<DirectoryActivities>({
 
 const MAX_PASSES_PER_RUN = 200;
 const APPLY_CHUNK = 500;
+/**
+ * Above this many changed users a full pass is cheaper than a delta, and it keeps the activity input and
+ * the continue-as-new carry bounded (PostgreSQL's parameter limit, Temporal's payload limit).
+ */
+export const DELTA_LIMIT = 1000;
 
 /**
  * One long-lived workflow per pairing keeps the organization in step with the CIC directory. It waits for
@@ -42,7 +48,9 @@ const APPLY_CHUNK = 500;
  * chunks, record the outcome per user; a delta pass does it all in one activity. The plan lives in PostgreSQL, not in workflow history, so a pass
  * over thousands of users costs a handful of events; the workflow continues-as-new every few hundred passes
  * (or when Temporal suggests it), carrying over signals not yet served. Pairing or credential errors are
- * terminal for a pass's activities; everything else is retried.
+ * terminal for a pass's activities; everything else is retried. Reconciliation is due an interval after the
+ * last full pass began, however busy the directory is, since it is the repair for a lost change. A change
+ * that keeps failing fails that user (the apply activities record it), never the pass.
  */
 export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): Promise<void> {
   const pending = new Set<string>(input.carry?.pendingUserIds ?? []);
@@ -52,8 +60,17 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
   let lastPass: PassSummary | undefined = input.carry?.lastPass;
   let lastFullPass: PassSummary | undefined = input.carry?.lastFullPass;
   let current: SyncProgress['current'];
+  // Histories recorded before these changes replay on the old path (the replay tests hold them).
+  const hardened = patched('sync-hardening-2026-12');
+  const reconcileMs = 1000 * (input.reconcileIntervalSeconds >= 60 ? input.reconcileIntervalSeconds : 3600);
 
-  setHandler(usersChangedSignal, ({ userIds }) => userIds.forEach((id) => pending.add(id)));
+  setHandler(usersChangedSignal, ({ userIds }) => {
+    userIds.forEach((id) => pending.add(id));
+    if (hardened && pending.size > DELTA_LIMIT) {
+      full ??= { requestedBy: `more than ${DELTA_LIMIT} users changed` };
+      pending.clear();
+    }
+  });
   setHandler(backfillSignal, (req) => {
     full = { ...full, ...req };
   });
@@ -74,16 +91,21 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
     runPasses < MAX_PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested;
     runPasses++
   ) {
-    const woke = await condition(
-      () => pending.size > 0 || !!full,
-      `${input.reconcileIntervalSeconds} seconds`,
-    );
+    let woke: boolean;
+    if (hardened) {
+      const dueInMs = lastFullPass ? Date.parse(lastFullPass.startedAt) + reconcileMs - Date.now() : reconcileMs;
+      if (dueInMs <= 0) full ??= { requestedBy: 'reconciliation timer' };
+      woke = await condition(() => pending.size > 0 || !!full, Math.max(dueInMs, 1));
+    } else {
+      woke = await condition(() => pending.size > 0 || !!full, `${input.reconcileIntervalSeconds} seconds`);
+    }
     if (!woke) full = { requestedBy: 'reconciliation timer' };
 
     const request = full;
     const userIds = request ? undefined : [...pending];
     full = undefined;
-    if (userIds) pending.clear();
+    // A full pass reads everyone after these signals arrived, so it covers them.
+    if (userIds || hardened) pending.clear();
     const kind = request ? 'full' : 'delta';
     const runId = uuid4();
     const startedAt = new Date().toISOString();
@@ -139,17 +161,24 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
       progress.phase = 'reading Genesys Cloud';
       await io.snapshotCloudUsers({ runId });
       progress.phase = 'planning';
-      const plan = await db.planSyncRun({
+      const plan = await io.planSyncRun({
         runId,
         purge: request?.purge ?? false,
         allowMassRemoval: request?.allowMassRemoval ?? false,
       });
       progress.phase = 'applying';
       progress.planned = plan.toApply;
-      while (progress.applied < plan.toApply) {
+      for (;;) {
+        if (!hardened && progress.applied >= plan.toApply) break;
         const chunk = await io.applySyncChunk({ runId, limit: APPLY_CHUNK, useCloudSnapshot: true });
-        if (chunk.processed === 0) break;
         progress.applied += chunk.processed;
+        if (chunk.processed > 0) continue;
+        // Only changes waiting for their next try are left: wait for the first (each is given up after a
+        // few tries, so this ends).
+        if (!chunk.waiting || !hardened) break;
+        progress.phase = `applying: ${chunk.waiting.count} waiting to be tried again`;
+        await sleep(Math.max(Date.parse(chunk.waiting.retryAt) - Date.now(), 1000));
+        progress.phase = 'applying';
       }
       const counts = await db.finishSyncRun({ runId, blockedReason: plan.blockedReason });
       outcome = { read: staged.read, counts, blockedReason: plan.blockedReason };

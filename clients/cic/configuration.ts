@@ -73,12 +73,13 @@ export async function getUser(
   session: IcwsSession,
   id: string,
   select = '*',
+  signal?: AbortSignal,
 ): Promise<IcwsUserRecord | undefined> {
   try {
     const res = await session.request<IcwsUserRecord>(
       'GET',
       `/configuration/users/${encodeURIComponent(id)}`,
-      { query: { select } },
+      { query: { select }, signal },
     );
     return res.body;
   } catch (err) {

@@ -21,11 +21,16 @@ export interface PairingTable {
 
 export interface CicUsersTable {
   cic_id: string;
-  record: Json<Record<string, unknown>>;
+  record: Json<Record<string, unknown>> | null;
   content_hash: string;
   present: Generated<boolean>;
   seen_at: Timestamp;
   removed_at: Date | null;
+  /** The user as the planner needs it (domain StagedUser), mapped with the options named by staged_with. */
+  staged: Json<Record<string, unknown>> | null;
+  /** Lower-cased business email of a syncable user, for the duplicate-email check. */
+  email_key: string | null;
+  staged_with: string | null;
 }
 
 export interface UserLinksTable {
@@ -42,6 +47,8 @@ export interface UserLinksTable {
   last_synced_at: Date | null;
   last_trace: Json<unknown[]> | null;
   updated_at: Timestamp;
+  failures: Generated<number>;
+  retry_at: Date | null;
 }
 
 export interface CloudUsersTable {
@@ -61,6 +68,7 @@ export interface SyncRunsTable {
   counts: Json<Record<string, number>>;
   blocked_reason: string | null;
   removal_confirmed: Generated<boolean>;
+  planned: Generated<boolean>;
   started_at: Timestamp;
   finished_at: Date | null;
 }
@@ -75,4 +83,6 @@ export interface SyncChangesTable {
   changes: Json<object> | null;
   error: string | null;
   at: Timestamp;
+  attempts: Generated<number>;
+  retry_at: Date | null;
 }
