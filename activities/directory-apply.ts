@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/database';
 import type { PairingOptions } from '../db/pairing';
@@ -8,11 +9,6 @@ import { writeOutcomes, type ChangeOutcome, type SyncedLink } from '../db/sync-o
 import { planMatch, type DesiredScimUser, type ScimPatchOp, type CloudUserRef } from '../domain';
 import { GenesysApiError, type GenesysClient, type ScimUser } from '../clients/genesys';
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, Math.min(ms, 10_000));
-    signal.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
 
 /** Tries of one change (a chunk that reached it counts as one) before it is given up for this pass. */
 export const MAX_TRIES = 5;
@@ -251,7 +247,7 @@ async function perform(
           // connection) we look again, and link what our earlier attempt (or someone else) created.
           const unknownOutcome = err.retryable && attempt < 4;
           if (err.type !== 'ScimConflict' && !unknownOutcome) throw err;
-          if (unknownOutcome) await sleep(err.retryAfterMs ?? 250 * 2 ** attempt, signal);
+          if (unknownOutcome) await sleepFor(Math.min(err.retryAfterMs ?? 250 * 2 ** attempt, 10_000), undefined, { signal });
           found = await lookupLive(genesys, scim, signal);
           decision = planMatch(scim, found);
           if (decision.action === 'create' && err.type === 'ScimConflict') throw err;

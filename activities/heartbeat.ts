@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 
 const EVERY_MS = 3000;
@@ -10,6 +11,8 @@ const EVERY_MS = 3000;
  */
 export async function withHeartbeat<T>(body: (beat: (details: object) => void, signal: AbortSignal) => Promise<T>): Promise<T> {
   const ctx = Context.current();
+  // Every call in flight listens to it (64 at a time in an apply chunk).
+  setMaxListeners(0, ctx.cancellationSignal);
   let details: object | undefined;
   const timer = setInterval(() => ctx.heartbeat(details), EVERY_MS);
   ctx.heartbeat(details);

@@ -3,11 +3,13 @@ import { z } from 'zod';
 
 /**
  * Run-time fault injection for the api and login hosts (never the admin host). Latency adds to whatever
- * happens next; the first matching terminal fault (error, rateLimit, timeout, drop) decides the outcome.
+ * happens next; the first matching terminal fault (error, rateLimit, timeout, drop, dropAfterApply) decides
+ * the outcome. `dropAfterApply` lets the request do its work and then cuts the connection instead of answering:
+ * the unknown outcome a client must not answer with a blind repeat.
  */
 export const faultSpecSchema = z
   .object({
-    kind: z.enum(['latency', 'error', 'rateLimit', 'timeout', 'drop']),
+    kind: z.enum(['latency', 'error', 'rateLimit', 'timeout', 'drop', 'dropAfterApply']),
     latencyMs: z.number().int().min(0).max(600_000).optional(),
     status: z.number().int().min(500).max(599).optional(),
     retryAfterSeconds: z.number().int().min(0).max(3600).optional(),

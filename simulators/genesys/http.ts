@@ -31,6 +31,8 @@ export interface Ctx {
   urls: SimUrls;
   token?: TokenInfo;
   body?: Buffer;
+  /** Set by a `dropAfterApply` fault: the answer is replaced by a cut connection. */
+  dropAnswer?: () => void;
 }
 
 /**
@@ -114,10 +116,26 @@ export function sendRaw(
 ): void {
   const { res } = ctx;
   if (res.headersSent || res.destroyed) return;
+  if (ctx.dropAnswer) {
+    ctx.dropAnswer();
+    ctx.req.socket.destroy();
+    return;
+  }
   const all: Record<string, string | number> = { ...headers, 'Content-Length': Buffer.byteLength(payload) };
   if (payload) all['Content-Type'] = contentType;
   res.writeHead(status, all);
   res.end(payload);
+}
+
+/** 204 No Content (a DELETE's answer), through the same fault hook as every other answer. */
+export function sendNoContent(ctx: Ctx): void {
+  if (ctx.dropAnswer) {
+    ctx.dropAnswer();
+    ctx.req.socket.destroy();
+    return;
+  }
+  ctx.res.statusCode = 204;
+  ctx.res.end();
 }
 
 export function sendError(ctx: Ctx, err: ApiError): void {

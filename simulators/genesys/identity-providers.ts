@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { ApiError, isRecord, jsonBody, send, type Ctx } from './http';
+import { ApiError, isRecord, jsonBody, send, sendNoContent, type Ctx } from './http';
 import type { IdentityProvider, SimState } from './store';
 
 /**
@@ -115,6 +115,5 @@ export function deleteIdentityProvider(ctx: Ctx): void {
   if (!ctx.state.identityProviders.delete(typeOf(ctx))) {
     throw new ApiError(404, `No ${typeOf(ctx)} identity provider is configured.`);
   }
-  ctx.res.statusCode = 204;
-  ctx.res.end();
+  sendNoContent(ctx);
 }

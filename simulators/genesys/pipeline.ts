@@ -78,6 +78,9 @@ async function injectFaults(
       mark('dropped');
       ctx.req.socket.destroy();
       return true;
+    case 'dropAfterApply':
+      ctx.dropAnswer = () => mark('dropped');
+      return false;
     case 'timeout':
       mark('hung');
       return true;

@@ -1,4 +1,4 @@
-import { ApiError, jsonBody, sendRaw, type Ctx } from './http';
+import { ApiError, jsonBody, sendNoContent, sendRaw, type Ctx } from './http';
 import { isTrimmed, project, projectionFrom, type Projection } from './scim-attributes';
 import { checkIfMatch, etagMatches, formatEtag } from './scim-etag';
 import { parseUserFilter, type EqFilter, type UserFilterAttr } from './scim-filter';
@@ -164,6 +164,5 @@ export function deleteUser(ctx: Ctx): void {
   checkIfMatch(ctx.req.headers['if-match'], rec.version);
   ctx.state.directory.deleteUser(rec);
   ctx.state.presence.delete(rec.id);
-  ctx.res.statusCode = 204;
-  ctx.res.end();
+  sendNoContent(ctx);
 }

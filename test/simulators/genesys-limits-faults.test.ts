@@ -209,6 +209,16 @@ describe('Genesys simulator: limits and fault injection', () => {
       assert.equal((await simFetch(users, { token })).status, 200);
     });
 
+    it('applies a write, then drops the connection instead of answering', async () => {
+      await addFault({ kind: 'dropAfterApply', count: 1, method: 'DELETE' });
+      const created = await simFetch(users, { token, method: 'POST', json: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'drop.after@example.com', displayName: 'Drop After' } });
+      assert.equal(created.status, 201);
+      await assert.rejects(simFetch(`${users}/${created.body.id}`, { token, method: 'DELETE' }), /fetch failed|other side closed|socket/i);
+      assert.equal((await simFetch(`${users}/${created.body.id}`, { token })).status, 404, 'the DELETE was applied');
+      const { entries } = (await eventually(() => admin('/requests'), (r) => r.body.entries.some((e: any) => e.method === 'DELETE'))).body;
+      assert.equal(entries.find((e: any) => e.method === 'DELETE').outcome, 'dropped');
+    });
+
     it('injects faults on the login host too, never on the admin host', async () => {
       await addFault({ kind: 'error', status: 502, host: 'login' });
       const res = await simFetch(`${sim.urls.login}/oauth/token`, {
