@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Config } from '../lib/config';
 import { createActivities, type ActivityDeps } from '../activities';
+import { workflowBundlePath } from './workflow-bundle';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -27,7 +28,7 @@ export interface TemporalWorkerHandle {
   connection: NativeConnection;
 }
 
-/** A Temporal worker on the configured task queue, with workflows loaded through Temporal's bundler. */
+/** A Temporal worker on the configured task queue, with the workflows bundled once per source version. */
 export async function createTemporalWorker(
   config: Config,
   deps: ActivityDeps,
@@ -43,7 +44,7 @@ export async function createTemporalWorker(
     // worker stops waiting for them; the watch and long passes resume elsewhere from their heartbeats.
     shutdownGraceTime: '5 seconds',
     shutdownForceTime: '15 seconds',
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath, bundlerOptions: { logger: quietBundlerLogger } as any }),
+    workflowBundle: workflowBundle ?? { codePath: workflowBundlePath() },
   });
   return { worker, connection };
 }
