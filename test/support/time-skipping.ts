@@ -10,11 +10,11 @@ import { buildDependencies, type Dependencies } from '../../workers/dependencies
 import { bundleWorkflows } from '../../workers/temporal-worker';
 import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { addSearchAttributes } from '../../stack/temporal';
-import { pair, pairingDeps, type PairRequest } from '../../operations/pairing';
+import { pair, pairingDeps, unpair, type PairRequest } from '../../operations/pairing';
 import { simulatorPairRequest } from '../../simulators/demo-pairing';
 import { startGenesysSimulator, type GenesysSimulator, type GenesysSimulatorOptions } from '../../simulators/genesys';
 import { startCicSimulatorPair, type CicSimulatorOptions, type CicSimulatorPair } from '../../simulators/cic';
-import { directorySyncWorkflowId, progressQuery, type SyncProgress } from '../../workflows/directory-sync-api';
+import { directorySyncWorkflowId, progressQuery, usersChangedSignal, type SyncProgress } from '../../workflows/directory-sync-api';
 import { adminCall } from './bridge-harness';
 import { suiteConfig } from './env';
 
@@ -62,7 +62,11 @@ export interface TimeSkippingBridge {
   pair(overrides?: Partial<PairRequest>): ReturnType<typeof pair>;
   cicAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   genesysAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Unpairs as `bridge unpair` does: cancels the sync and the watch, forgets the sync state. */
+  unpair(): ReturnType<typeof unpair>;
   sync(): WorkflowHandle;
+  /** What the watch's queue worker sends when CIC users change. */
+  usersChanged(userIds: string[]): Promise<void>;
   progress(): Promise<SyncProgress>;
   stop(): Promise<void>;
 }
@@ -124,7 +128,9 @@ export async function startTimeSkippingBridge(
       ),
     cicAdmin: (method, path, body) => adminCall(cic.urls.admin, method, path, body),
     genesysAdmin: (method, path, body) => adminCall(genesys.urls.admin, method, path, body),
+    unpair: () => unpair({ db: deps.db, temporal: env.client }),
     sync,
+    usersChanged: (userIds) => sync().signal(usersChangedSignal, { userIds }),
     progress: () => sync().query(progressQuery),
     async stop() {
       await sync().terminate('test over').catch(() => {});
