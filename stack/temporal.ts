@@ -51,13 +51,15 @@ export interface TemporalHandle {
   service: Service;
 }
 
-export async function startTemporal(dir: string, binary: string): Promise<TemporalHandle> {
+/** `extraArgs` go to `temporal server start-dev` as they are (e.g. `--dynamic-config-value KEY=VALUE`). */
+export async function startTemporal(dir: string, binary: string, extraArgs: string[] = []): Promise<TemporalHandle> {
   const [port, uiPort, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const args = [
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
     '--http-port', String(httpPort), '--metrics-port', String(metricsPort),
     '--db-filename', join(dir, 'temporal.db'), '--log-level', 'warn', '--color', 'never',
     ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...extraArgs,
   ];
   const service = startService('temporal', binary, args, join(dir, 'temporal.log'));
   const address = `127.0.0.1:${port}`;
@@ -84,16 +86,31 @@ export async function ensureSearchAttributes(address: string, namespace: string)
   const conn = await Connection.connect({ address });
   try {
     const existing = await conn.operatorService.listSearchAttributes({ namespace });
-    const missing = Object.entries(searchAttributes).filter(([name]) => !(name in (existing.customAttributes ?? {})));
-    if (!missing.length) return;
-    const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
-    await conn.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(
-        missing.map(([name, type]) => [name, type === 'Keyword' ? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD : IndexedValueType.INDEXED_VALUE_TYPE_TEXT]),
-      ),
-    });
+    const missing = Object.keys(searchAttributes).filter((name) => !(name in (existing.customAttributes ?? {})));
+    await addSearchAttributes(conn, namespace, missing as (keyof typeof searchAttributes)[]);
   } finally {
     await conn.close();
   }
+}
+
+/**
+ * Registers our search attributes without asking which exist, for servers that cannot say: the time-skipping
+ * test server implements AddSearchAttributes but not ListSearchAttributes.
+ */
+export async function addSearchAttributes(
+  conn: Connection,
+  namespace: string,
+  names = Object.keys(searchAttributes) as (keyof typeof searchAttributes)[],
+): Promise<void> {
+  if (!names.length) return;
+  const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
+  await conn.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      names.map((name) => [
+        name,
+        searchAttributes[name] === 'Keyword' ? IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD : IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+      ]),
+    ),
+  });
 }

@@ -1,12 +1,14 @@
 /**
  * `tsx stack/with-stack.ts -- <command...>`: starts the stack, runs the command with DATABASE_URL,
- * REDIS_URL and TEMPORAL_ADDRESS set, stops the stack, and exits with the command's code. When the command
+ * REDIS_URL and TEMPORAL_ADDRESS set (and TEMPORAL_TEST_SERVER_BIN when the time-skipping server is
+ * installed), stops the stack, and exits with the command's code. When the command
  * is a `--test` run naming no test file, every test/**\/*.test.ts is added.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startStack } from './index';
+import { resolveTestServerBinary } from './temporal-test-server';
 
 function findTests(dir: string): string[] {
   return readdirSync(dir)
@@ -29,6 +31,7 @@ async function main() {
     command.push(...findTests('test').map((p) => relative('.', p)));
   }
   const started = Date.now();
+  const testServer = resolveTestServerBinary(process.env);
   const stack = await startStack();
   process.stderr.write(
     `[stack] up in ${((Date.now() - started) / 1000).toFixed(1)} s: started ${stack.started.join(', ') || 'nothing'}` +
@@ -36,7 +39,12 @@ async function main() {
   );
   const child = spawn(command[0], command.slice(1), {
     stdio: 'inherit',
-    env: { ...process.env, ...stack.env, TEMPORAL_UI_URL: stack.temporalUiUrl ?? '' },
+    env: {
+      ...process.env,
+      ...stack.env,
+      TEMPORAL_UI_URL: stack.temporalUiUrl ?? '',
+      ...(testServer && { TEMPORAL_TEST_SERVER_BIN: testServer }),
+    },
   });
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   process.on('SIGINT', forward);

@@ -29,7 +29,8 @@ export interface BridgeHarness {
   stop(): Promise<void>;
 }
 
-async function adminCall(base: string, method: string, path: string, body?: unknown) {
+/** JSON from a simulator's admin API; a non-2xx answer throws with its body. */
+export async function adminCall(base: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
