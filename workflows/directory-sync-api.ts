@@ -51,6 +51,8 @@ export interface DirectorySyncWorkflowInput {
   carry?: { pendingUserIds: string[]; full?: BackfillRequest; passes: number; lastPass?: PassSummary; lastFullPass?: PassSummary };
   /** Start with a full pass (the first run after pairing). */
   startWithFull?: boolean;
+  /** Passes before the run continues as new (default 200); tests lower it. */
+  maxPassesPerRun?: number;
 }
 
 export const directorySyncWorkflowId = (org: string) => `directory-sync/${org}`;

@@ -88,7 +88,7 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
 
   for (
     let runPasses = 0;
-    runPasses < MAX_PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested;
+    runPasses < (input.maxPassesPerRun ?? MAX_PASSES_PER_RUN) && !workflowInfo().continueAsNewSuggested;
     runPasses++
   ) {
     let woke: boolean;
