@@ -6,7 +6,8 @@ import { envKeys, type Config } from '../lib/config';
 export function spawnWorkerProcess(config: Config, stdio: StdioOptions = ['ignore', 'ignore', 'inherit']): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [name, key] of Object.entries(envKeys)) if (config[key] !== undefined) env[name] = String(config[key]);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'cli', 'bridge.ts'), 'worker'], { env, stdio });
+  // The CommonJS hook only: `--import tsx` adds a module-loader thread (a second V8 heap, ~30 MB) to every worker.
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, '..', 'cli', 'bridge.ts'), 'worker'], { env, stdio });
   // An orphaned worker would hold our output pipes open; it goes when we go.
   process.once('exit', () => child.kill('SIGKILL'));
   return child;
