@@ -3,7 +3,7 @@ import { createLogger } from '../../lib/logger';
 import { SessionEndedError } from './errors';
 import { parseMessage, type IcwsMessage } from './messages';
 import type { IcwsSession } from './session';
-import { readServerSentEvents } from './sse';
+import { readServerSentEvents, type SseEvent } from './sse';
 
 const log = createLogger('cic-client');
 
@@ -66,11 +66,14 @@ async function* streamed(session: IcwsSession, opts: MessagesOptions): AsyncGene
         onRetry: (ms) => (retryMs = ms),
         onActivity: watchIdle,
       });
-      for await (const event of events) {
-        const parsed = parseData(event.data, session.server);
-        clearTimeout(idle); // a slow consumer must not look like a dead stream
-        for (const raw of parsed) yield parseMessage(raw);
-        watchIdle();
+      try {
+        for (let parsed = await nextData(events, session.server); parsed; parsed = await nextData(events, session.server)) {
+          clearTimeout(idle); // a slow consumer must not look like a dead stream
+          for (const raw of parsed) yield parseMessage(raw);
+          watchIdle();
+        }
+      } finally {
+        await events.return(undefined);
       }
     } catch (err) {
       if (signal.aborted) return;
@@ -104,6 +107,15 @@ async function ensureSessionAlive(session: IcwsSession, signal: AbortSignal): Pr
     if (signal.aborted) return;
     throw err;
   }
+}
+
+/**
+ * The next event's messages, parsed here so the event's text (a whole directory after a reconnect: tens of
+ * megabytes) is garbage before the caller starts on the messages, instead of living as long as they do.
+ */
+async function nextData(events: AsyncGenerator<SseEvent>, server: string): Promise<unknown[] | undefined> {
+  const next = await events.next();
+  return next.done ? undefined : parseData(next.value.data, server);
 }
 
 function parseData(data: string, server: string): unknown[] {
