@@ -1,3 +1,4 @@
+import { callSignal } from '../../lib/call-signal';
 import { CicNetworkError, classifyIcwsError, type IcwsErrorBody } from './errors';
 
 export interface IcwsResponse<T = unknown> {
@@ -26,7 +27,7 @@ export async function icwsFetch<T = unknown>(
   url: string,
   init: IcwsFetchInit,
 ): Promise<IcwsResponse<T>> {
-  const signals = [AbortSignal.timeout(init.timeoutMs), ...(init.signal ? [init.signal] : [])];
+  const call = callSignal(init.signal, init.timeoutMs);
   const headers: Record<string, string> = {
     Accept: 'application/vnd.inin.icws+JSON, application/json',
     ...init.headers,
@@ -39,13 +40,15 @@ export async function icwsFetch<T = unknown>(
       method: init.method,
       headers,
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.any(signals),
+      signal: call.signal,
       redirect: 'manual',
     });
     text = await res.text();
   } catch (err) {
     if (init.signal?.aborted) throw init.signal.reason;
     throw networkError(server, `${init.method} ${new URL(url).pathname}`, err);
+  } finally {
+    call.done();
   }
   if (res.status >= 300) throw errorFromResponse(server, res.status, text, init.connecting);
   return { status: res.status, headers: res.headers, body: parseJson(text) as T };

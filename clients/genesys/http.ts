@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { callSignal } from '../../lib/call-signal';
 import { createLogger } from '../../lib/logger';
 import { classifyNetworkFailure, classifyResponse } from './classify';
 import { AuthError, GenesysApiError } from './errors';
@@ -58,8 +59,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   /** One attempt: sends and classifies. Budget and token are already in hand. */
   async function send<T>(o: RequestOptions, what: string, req: ReturnType<typeof encode>, token: string) {
-    const timeout = AbortSignal.timeout(o.timeoutMs ?? opts.timeoutMs ?? 30_000);
-    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+    const call = callSignal(o.signal, o.timeoutMs ?? opts.timeoutMs ?? 30_000);
     const headers = { ...req.headers, Authorization: `Bearer ${token}` };
     stats.requests++;
     let res: Response;
@@ -69,13 +69,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         method: o.method,
         headers,
         body: req.payload,
-        signal,
+        signal: call.signal,
       });
       body = await readBody(res);
     } catch (err) {
       if (o.signal?.aborted) throw err;
       stats.networkErrors++;
-      throw classifyNetworkFailure(what, err, timeout.aborted);
+      throw classifyNetworkFailure(what, err, call.timedOut());
+    } finally {
+      call.done();
     }
     // The answer is in: a Redis hiccup from here on must not turn it into a failure (and a repeated POST).
     await quietly('update', opts.budget?.observe(res.headers));
