@@ -1,6 +1,6 @@
 import type { Db } from '../db/database';
 import type { PairingOptions } from '../db/pairing';
-import { markRemoved, markUnseenRemoved, stageUsers, type StagedRow } from '../db/directory';
+import { markRemoved, markUnseenRemoved, stageUsers, unchangedStaged, type StagedRow } from '../db/directory';
 import { createRun, finishRun, countChanges, insertChanges, type PlannedChange } from '../db/sync-runs';
 import { dropCloudUsersNotIn, upsertCloudUsers } from '../db/cloud-users';
 import { MAPPED_PROPERTIES, recordHash } from './record-hash';
@@ -42,11 +42,10 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
           seen.length = 0;
           unreadable.length = 0;
           for await (const page of listUsers(session, { pageSize: 200, select: MAPPED_SELECT, signal })) {
-            const rows = stageRecords(page, p.options, (reason) =>
+            const ids = await stageRecords(db, page, p.options, (reason) =>
               unreadable.push({ cicId: `(unreadable record ${unreadable.length + 1})`, action: 'invalid', status: 'done', error: reason }),
             );
-            await stageUsers(db, rows, stagedWith(p.options));
-            for (const r of rows) seen.push(r.cicId);
+            for (const id of ids) seen.push(id);
             beat({ read: seen.length });
           }
         });
@@ -157,15 +156,27 @@ const MAPPED_SELECT = ['configurationId', ...MAPPED_PROPERTIES.map((p) => `perso
 /** What the staged mapping depends on besides the record: a change here restages every user. */
 const stagedWith = (o: PairingOptions) => `v1|${o.defaultCountry}|${o.serviceUserName}`;
 
-function stageRecords(records: readonly IcwsUserRecord[], options: PairingOptions, unreadable: (reason: string) => void): StagedRow[] {
+/**
+ * Stages a page of CIC records and returns their ids. Only records that are new, changed, back, or mapped
+ * with other options are mapped and written: an unchanged directory costs one read per page here.
+ */
+async function stageRecords(db: Db, records: readonly IcwsUserRecord[], options: PairingOptions, unreadable: (reason: string) => void): Promise<string[]> {
   const stageOptions = { defaultCountry: options.defaultCountry as CountryCode, serviceUserName: options.serviceUserName, hash: contentHash };
+  const withIds = records.filter((r) => {
+    if (r.configurationId?.id) return true;
+    unreadable((stageCicUser(parseCicUser(r), stageOptions) as { reason: string }).reason);
+    return false;
+  });
+  const ids = withIds.map((r) => r.configurationId.id);
+  const current = await unchangedStaged(db, ids, stagedWith(options));
   const rows: StagedRow[] = [];
-  for (const record of records) {
-    const staged = stageCicUser(parseCicUser(record), stageOptions);
-    if (staged.cicId === undefined) unreadable(staged.reason);
-    else rows.push({ cicId: staged.cicId, contentHash: recordHash(record), staged: staged as StagedUser });
+  for (const record of withIds) {
+    const contentHash = recordHash(record);
+    if (current.get(record.configurationId.id) === contentHash) continue;
+    rows.push({ cicId: record.configurationId.id, contentHash, staged: stageCicUser(parseCicUser(record), stageOptions) as StagedUser });
   }
-  return rows;
+  await stageUsers(db, rows, stagedWith(options));
+  return ids;
 }
 
 const toCloudRow = (u: ScimUser) => ({ id: u.id, userName: u.userName, externalId: u.externalId, active: u.active !== false, version: u.meta?.version });
@@ -192,7 +203,7 @@ async function stageUsersById(
     });
   });
   const records = found.filter((r): r is IcwsUserRecord => r !== undefined);
-  await stageUsers(deps.db, stageRecords(records, options, () => {}), stagedWith(options));
+  await stageRecords(deps.db, records, options, () => {});
   const gone = ids.filter((_, i) => !found[i]);
   await markRemoved(deps.db, gone);
   return { read: records.length, removed: gone.length };

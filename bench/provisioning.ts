@@ -3,8 +3,9 @@ import { startCicSimulatorPair } from '../simulators/cic';
 import { pair, pairingDeps } from '../operations/pairing';
 import { simulatorPairRequest } from '../simulators/demo-pairing';
 import { requestBackfill, syncProgress } from '../operations/directory';
-import { arg, benchEnvironment, peakRssMb, percentile, median, waitForWorker, waitForFullPass } from './support';
+import { arg, benchEnvironment, fullPassPhases, peakRssMb, percentile, median, waitForWorker, waitForFullPass } from './support';
 import { spawnWorkerProcess, stopWorkerProcess } from '../workers/spawn';
+import { directorySyncWorkflowId } from '../workflows/directory-sync-api';
 
 const WRITE = /^(POST|PUT|PATCH|DELETE)$/;
 
@@ -52,11 +53,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
 
     const writesBefore = writes();
+    const requestsBefore = genesys.state.requestLog.countsList().reduce((n, c) => n + c.count, 0);
     const t1 = Date.now();
     await requestBackfill({ ...env, taskQueue: env.config.taskQueue }, { requestedBy: 'bench' });
     await waitForFullPass(env, settled.lastFullPass?.runId, 300_000);
     const noopSeconds = (Date.now() - t1) / 1000;
     const noopWrites = writes() - writesBefore;
+    const noopRequests = genesys.state.requestLog.countsList().reduce((n, c) => n + c.count, 0) - requestsBefore;
+    const phases = await fullPassPhases(env.temporal, directorySyncWorkflowId('demo-org')).catch(() => []);
 
     const cloudIdByCic = new Map<string, string>();
     for (const u of genesys.state.directory.users.values()) if (u.doc.externalId) cloudIdByCic.set(u.doc.externalId as string, u.id);
@@ -85,6 +89,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       minimal_writes: minimalWrites,
       noop_resync_seconds: Number(noopSeconds.toFixed(2)),
       noop_resync_writes: noopWrites,
+      noop_resync_requests: noopRequests,
+      initial_phases_s: phases[0],
+      noop_phases_s: phases[phases.length - 1],
       change_p50_ms: median(latencies),
       change_p95_ms: percentile(latencies, 95),
       change_max_ms: Math.max(...latencies),

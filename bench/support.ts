@@ -74,3 +74,29 @@ export async function waitForFullPass(env: { db: Db; temporal: Client }, afterRu
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Seconds spent in each activity type of the directory sync's current run, in history order, split at the
+ * n-th `stageCicUsers` (one per full pass): where the time of each full pass went.
+ */
+export async function fullPassPhases(temporal: Client, workflowId: string): Promise<Record<string, number>[]> {
+  const history = await temporal.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const passes: Record<string, number>[] = [];
+  for (const e of history.events ?? []) {
+    const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6);
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) {
+      const type = s.activityType?.name ?? '?';
+      if (type === 'stageCicUsers') passes.push({});
+      scheduled.set(String(e.eventId), { type, at });
+    }
+    const done = e.activityTaskCompletedEventAttributes;
+    const started = done && scheduled.get(String(done.scheduledEventId));
+    if (started && passes.length) {
+      const pass = passes[passes.length - 1];
+      pass[started.type] = Number(((pass[started.type] ?? 0) + (at - started.at) / 1000).toFixed(2));
+    }
+  }
+  return passes;
+}

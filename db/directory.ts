@@ -54,6 +54,20 @@ export async function stageUsers(db: Db, rows: StagedRow[], stagedWith: string):
     .execute();
 }
 
+/** Content hashes of the present users among `cicIds` that were staged with these mapping options. */
+export async function unchangedStaged(db: Db, cicIds: readonly string[], stagedWith: string): Promise<Map<string, string>> {
+  if (!cicIds.length) return new Map();
+  const rows = await db
+    .selectFrom('cic_users')
+    .select(['cic_id', 'content_hash'])
+    .where('cic_id', '=', sql<string>`ANY(${[...cicIds]}::text[])`)
+    .where('present', '=', true)
+    .where('staged_with', '=', stagedWith)
+    .where('staged', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.cic_id, r.content_hash]));
+}
+
 /**
  * After a full read: every present user the read did not see has left CIC. The seen ids go to a temporary
  * table first, so PostgreSQL can hash the anti-join (an `= ANY(array)` test is linear per row: quadratic).
@@ -77,7 +91,15 @@ export async function markRemoved(db: Db, cicIds: string[]): Promise<void> {
   await db.updateTable('cic_users').set({ present: false, removed_at: new Date() }).where('cic_id', '=', sql<string>`ANY(${cicIds}::text[])`).execute();
 }
 
-/** One page of present staged users with their links, in CIC id order after `after`; optionally only `cicIds`. */
+/** The link columns the planner reads (not the trace, the problems or the version). */
+const PLANNER_LINK_COLUMNS = ['cic_id', 'genesys_id', 'email', 'state', 'reason', 'synced_hash', 'synced_values', 'active', 'failures', 'retry_at']
+  .map((c) => `l.${c}`)
+  .join(', ');
+
+/**
+ * One page of present staged users with their links, in CIC id order after `after`; optionally only
+ * `cicIds`. Users synced with exactly what CIC holds now are left in PostgreSQL: they need nothing.
+ */
 export async function stagedPage(
   db: Db,
   after: string,
@@ -85,9 +107,10 @@ export async function stagedPage(
   cicIds?: readonly string[],
 ): Promise<{ staged: StagedUser; link: LinkRow | undefined }[]> {
   const rows = await sql<any>`
-    SELECT c.cic_id AS staged_id, c.staged, l.*
+    SELECT c.cic_id AS staged_id, c.staged, ${sql.raw(PLANNER_LINK_COLUMNS)}
     FROM cic_users c LEFT JOIN user_links l ON l.cic_id = c.cic_id
     WHERE c.present AND c.staged IS NOT NULL AND c.cic_id > ${after}
+      AND NOT coalesce(l.state = 'synced' AND l.active AND l.synced_hash = c.staged->>'hash', false)
       ${cicIds ? sql`AND c.cic_id = ANY(${[...cicIds]}::text[])` : sql``}
     ORDER BY c.cic_id LIMIT ${limit}`.execute(db);
   return rows.rows.map((r) => ({ staged: r.staged as StagedUser, link: r.cic_id ? toLink(r) : undefined }));
