@@ -39,6 +39,7 @@ export function pagingFrom(ctx: Ctx, projection: Projection): Paging {
 export function page<T>(items: Iterable<T>, paging: Paging): T[] {
   const out: T[] = [];
   if (paging.count === 0) return out;
+  if (Array.isArray(items)) return items.slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count);
   let i = 0;
   for (const item of items) {
     i++;

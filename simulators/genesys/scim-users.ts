@@ -22,9 +22,7 @@ function* pick(
   }
 }
 
-function* byState(dir: UserDirectory, active: boolean): Generator<UserRecord> {
-  for (const u of dir.users.values()) if (u.doc.active === active) yield u;
-}
+const byState = (dir: UserDirectory, active: boolean) => dir.usersByState(active);
 
 /**
  * Identity filters (id, userName, externalId, email) find inactive users too, because provisioning clients

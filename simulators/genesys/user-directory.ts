@@ -66,6 +66,21 @@ export class UserDirectory {
   activeCount = 0;
   /** Moves on every membership change, since a user's `groups` is derived from the groups. */
   groupsEpoch = 0;
+  /** Moves on every user change; the listing below is rebuilt only then. */
+  private usersEpoch = 0;
+  private listing?: { epoch: number; active: boolean; users: UserRecord[] }[];
+
+  /**
+   * Users of one state in listing order, kept between requests while nothing changes, so paging through a
+   * large directory costs each page its own size rather than a walk from the first user.
+   */
+  usersByState(active: boolean): UserRecord[] {
+    const hit = this.listing?.find((l) => l.active === active && l.epoch === this.usersEpoch);
+    if (hit) return hit.users;
+    const users = [...this.users.values()].filter((u) => u.doc.active === active);
+    this.listing = [...(this.listing ?? []).filter((l) => l.active !== active && l.epoch === this.usersEpoch), { epoch: this.usersEpoch, active, users }];
+    return users;
+  }
 
   private index(u: UserRecord): void {
     const d = u.doc;
@@ -78,6 +93,7 @@ export class UserDirectory {
     addTo(this.byDivision, lower(ent?.division), u.id);
     addTo(this.byEmployeeNumber, lower(ent?.employeeNumber), u.id);
     if (d.active) this.activeCount++;
+    this.usersEpoch++;
   }
 
   private unindex(u: UserRecord): void {
@@ -91,6 +107,7 @@ export class UserDirectory {
     removeFrom(this.byDivision, lower(ent?.division), u.id);
     removeFrom(this.byEmployeeNumber, lower(ent?.employeeNumber), u.id);
     if (d.active) this.activeCount--;
+    this.usersEpoch++;
   }
 
   /** userName is unique case-insensitively across active and inactive users; externalId case-exactly. */
