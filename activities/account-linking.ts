@@ -1,16 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/database';
-import { promoteNextKey } from '../db/idp-keys';
+import { listIdpKeys, promoteNextKey } from '../db/idp-keys';
 import { linksToVerify, recordProof } from '../db/sso-links';
 import type { IdentityProvider } from '../idp/identity-provider';
-import type { Keyring } from '../idp/keyring';
 import type { PairingContext } from './pairing-context';
 
 export interface AccountLinkingDeps {
   db: Db;
   pairingContext: PairingContext;
-  keyring: Keyring;
   identityProvider: IdentityProvider;
 }
 
@@ -24,11 +22,12 @@ const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
  * with every published certificate, check what the org holds, switch keys, and prove links page by page.
  */
 export function createAccountLinkingActivities(deps: AccountLinkingDeps) {
-  const { db, pairingContext: ctx, keyring, identityProvider: idp } = deps;
+  const { db, pairingContext: ctx, identityProvider: idp } = deps;
 
   async function expected() {
     const s = await idp.settings();
-    const certs = (await keyring.published()).map((k) => k.certificatePem);
+    // Read fresh, not through the keyring's cache: a rotation must register the key staged a moment ago.
+    const certs = (await listIdpKeys(db)).map((k) => k.certificatePem);
     return { s, certs };
   }
 

@@ -7,7 +7,7 @@ import { createDb, type Db } from '../db/database';
 import { createRedis, queueNames } from '../queues/connection';
 import type { ActivityDeps } from '../activities';
 import { createPairingContext } from '../activities/pairing-context';
-import { createKeyring } from '../idp/keyring';
+import { createKeyring, type Keyring } from '../idp/keyring';
 import { createIdentityProvider } from '../idp/identity-provider';
 import type { PlumbingJobData, PlumbingJobResult } from '../queues/plumbing';
 import type { CicEventJob } from '../queues/cic-events';
@@ -17,6 +17,7 @@ export interface Dependencies extends ActivityDeps {
   db: Db;
   producer: Redis;
   temporal: Client;
+  keyring: Keyring;
   /** Called once the HTTP server listens, so a bridge without BRIDGE_PUBLIC_URL knows its own address. */
   setListeningPort(port: number): void;
   /** Closes everything opened here, in reverse order. */
