@@ -51,13 +51,13 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-function sendHtml(res: ServerResponse, status: number, html: string, opts: { nonce?: string; formAction?: string; headers?: Record<string, string> } = {}) {
+function sendHtml(res: ServerResponse, status: number, html: string, opts: { nonce?: string; anyFormAction?: boolean; headers?: Record<string, string> } = {}) {
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
-    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'${opts.formAction ? ` ${opts.formAction}` : ''}${opts.nonce ? `; script-src 'nonce-${opts.nonce}'` : ''}`,
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'${opts.anyFormAction ? '' : "; form-action 'self'"}${opts.nonce ? `; script-src 'nonce-${opts.nonce}'` : ''}`,
     ...opts.headers,
   });
   res.end(html);
@@ -124,7 +124,12 @@ export function createIdpHttpHandler(deps: IdpHttpDeps) {
           );
           const response = await deps.identityProvider.responseFor(user, { inResponseTo: pending.requestId, serviceName: pending.serviceName });
           const nonce = randomBytes(16).toString('base64');
-          sendHtml(res, 200, autoPostPage({ acsUrl: s.acsUrl, samlResponse: response.base64, relayState: pending.serviceName, nonce }), { nonce, formAction: new URL(s.acsUrl).origin });
+          sendHtml(res, 200, autoPostPage({ acsUrl: s.acsUrl, samlResponse: response.base64, relayState: pending.serviceName, nonce }), {
+            nonce,
+            // Browsers apply form-action to the ACS's own redirects too (to ServiceName), and the action here
+            // is the registered ACS, never from the request, so this page does not restrict it.
+            anyFormAction: true,
+          });
         } catch (err) {
           // Wrong password and throttling show the form again; an unlinked user gets the reason alone.
           if (!(err instanceof SsoRequestError) || err.status === 403 || err.status === 400) throw err;
