@@ -47,7 +47,7 @@ test('from the org login page through the bridge sign-in to Genesys Cloud as the
   await toBridgeSignIn(page);
   assert.match(await page.textContent('h1') ?? '', /Sign in to demo-org/);
   await submit(page, 'morpheus', 'Red-Pill-42');
-  await page.waitForURL(`${h.genesys.urls.login}/saml/welcome?**`);
+  await page.waitForURL(`${h.genesys.urls.login}/saml/welcome?**`, { timeout: 10_000 });
   assert.match(await page.textContent('body') ?? '', /Signed in to demo-org as morpheus@example\.com/);
   const cloud = (await h.cloudUsers()).find((u: any) => u.userName === 'morpheus@example.com');
   const login = h.genesys.state.logins.at(-1)!;
