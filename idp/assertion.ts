@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
 
 /**
@@ -33,8 +33,16 @@ export interface AssertionInput {
 }
 
 export interface SigningKey {
-  privateKeyPem: string;
+  privateKey: KeyObject;
   certificatePem: string;
+  /** The KeyInfo content, made once: xml-crypto would otherwise re-parse the certificate for every signature. */
+  keyInfo: string;
+}
+
+/** Parses the key and certificate once, so each signature costs the RSA operation and the canonicalisation only. */
+export function signingKey(privateKeyPem: string, certificatePem: string): SigningKey {
+  const der = certificatePem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  return { privateKey: createPrivateKey(privateKeyPem), certificatePem, keyInfo: `<ds:X509Data><ds:X509Certificate>${der}</ds:X509Certificate></ds:X509Data>` };
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -78,10 +86,10 @@ export function buildAssertion(a: AssertionInput): { id: string; xml: string; no
 /** An enveloped signature over the document element, placed right after its Issuer (SAML core §5.4.1). */
 export function signRoot(xml: string, key: SigningKey): string {
   const sig = new SignedXml({
-    privateKey: key.privateKeyPem,
-    publicCert: key.certificatePem,
+    privateKey: key.privateKey,
     signatureAlgorithm: RSA_SHA256,
     canonicalizationAlgorithm: EXC_C14N,
+    getKeyInfoContent: () => key.keyInfo,
   });
   sig.addReference({ xpath: '/*', transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
   sig.computeSignature(xml, { prefix: 'ds', location: { reference: "/*/*[local-name(.)='Issuer']", action: 'after' } });

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database';
 import { listIdpKeys, type StoredIdpKey } from '../db/idp-keys';
 import { SecretBox } from '../lib/secrets';
-import type { SigningKey } from './assertion';
+import { signingKey, type SigningKey } from './assertion';
 
 /**
  * The keys as the HTTP server and the activities use them, re-read from PostgreSQL every couple of seconds
@@ -20,7 +20,7 @@ export class NoSigningKeyError extends Error {
 
 export function createKeyring(deps: { db: Db; secretKey: string | undefined; ttlMs?: number }): Keyring {
   let cached: { at: number; keys: StoredIdpKey[] } | undefined;
-  const opened = new Map<string, string>();
+  const opened = new Map<string, SigningKey>();
   async function keys() {
     if (cached && Date.now() - cached.at < (deps.ttlMs ?? 2000)) return cached.keys;
     cached = { at: Date.now(), keys: await listIdpKeys(deps.db) };
@@ -30,13 +30,13 @@ export function createKeyring(deps: { db: Db; secretKey: string | undefined; ttl
     async signingKey() {
       const current = (await keys()).find((k) => k.status === 'current');
       if (!current) throw new NoSigningKeyError('the bridge has no IdP signing key: pair it first (bridge pair)');
-      let pem = opened.get(current.id);
-      if (!pem) {
-        pem = new SecretBox(deps.secretKey).open(current.privateKeySealed);
+      let key = opened.get(current.id);
+      if (!key) {
+        key = signingKey(new SecretBox(deps.secretKey).open(current.privateKeySealed), current.certificatePem);
         opened.clear();
-        opened.set(current.id, pem);
+        opened.set(current.id, key);
       }
-      return { id: current.id, privateKeyPem: pem, certificatePem: current.certificatePem };
+      return { id: current.id, ...key };
     },
     published: keys,
   };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IcwsSession, AuthenticationFailedError } from '../clients/cic';
 import { createLogger } from '../lib/logger';
+import { SamlGrantRefusedError } from '../clients/genesys/saml-bearer';
 import { SsoRequestError } from './authn-request';
 import type { IdpHttpDeps } from './http-routes';
 
@@ -38,7 +39,14 @@ export async function brokerToken(deps: Pick<IdpHttpDeps, 'db' | 'pairingContext
   if (!link || link.state !== 'synced' || !link.active || !link.genesys_id || !link.email) {
     throw new SsoRequestError(403, `CIC user ${cicId} is not linked to an active Genesys Cloud user (${link ? link.state : 'not synced yet'}).`);
   }
-  const token = await deps.identityProvider.tokenFor({ email: link.email });
+  let token;
+  try {
+    token = await deps.identityProvider.tokenFor({ email: link.email });
+  } catch (err) {
+    if (err instanceof SamlGrantRefusedError) throw new SsoRequestError(403, err.message);
+    log.warn({ cicUser: cicId, err: (err as Error).message }, 'token broker: the organization did not answer');
+    throw new SsoRequestError(503, 'Genesys Cloud did not answer the token request; try again shortly.');
+  }
   if (token.userId !== link.genesys_id) throw new SsoRequestError(403, `the organization issued a token for another user than the one linked to ${cicId}; nothing is returned.`);
   log.info({ cicUser: cicId, outcome: 'token-issued' }, 'token broker: user token issued');
   return { access_token: token.accessToken, token_type: 'bearer', expires_in: token.expiresIn, user_id: token.userId };
