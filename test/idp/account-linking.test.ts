@@ -14,6 +14,9 @@ import { createPairingContext } from '../../activities/pairing-context';
 import { createKeyring } from '../../idp/keyring';
 import { createIdentityProvider } from '../../idp/identity-provider';
 import { createRedis } from '../../queues/connection';
+import { createSigningCredentials } from '../../lib/x509-self-signed';
+import { Worker } from '@temporalio/worker';
+import { workflowsPath } from '../../workers/temporal-worker';
 
 /**
  * Account linking without passwords: registration of the IdP, proof of each link by SAML2-bearer exchange,
@@ -153,6 +156,24 @@ test('key rotation: the next certificate is registered beside the current one be
   assert.equal(last.kind, 'acs');
   const status = await (await import('../../operations/sso')).idpStatus(h);
   assert.ok(status.keys.every((k) => k.daysLeft > 300), 'expiry shown');
+});
+
+test('an imported key is registered and switched to like a rotation; a bad one is refused before anything changes', async () => {
+  const deps = { db: h.db, temporal: h.temporal, taskQueue: h.config.taskQueue, secretKey: h.config.secretKey };
+  const mine = createSigningCredentials({ commonName: 'acme IdP' });
+  await assert.rejects(rotateSigningKey(deps, { privateKeyPem: mine.privateKeyPem, certificatePem: createSigningCredentials().certificatePem }), /does not belong/);
+  const { switchedTo } = await rotateSigningKey(deps, mine);
+  const current = (await listIdpKeys(h.db)).find((k) => k.status === 'current')!;
+  assert.equal(current.id, switchedTo);
+  assert.equal(new X509Certificate(current.certificatePem).fingerprint256, new X509Certificate(mine.certificatePem).fingerprint256);
+  await new Promise((r) => setTimeout(r, 2500));
+  const { acs } = await signInThroughOrg(urls(), neo);
+  assert.equal(acs?.status, 302, acs?.body);
+});
+
+test('the account-linking history replays deterministically against the current workflow code', async () => {
+  const history = await h.temporal.workflow.getHandle('account-linking/demo-org').fetchHistory();
+  await Worker.runReplayHistory({ workflowsPath, replayName: 'account-linking' }, history);
 });
 
 test('no CIC password, signing key or user token appears in a log line, a database row or workflow history', async () => {

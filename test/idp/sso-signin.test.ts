@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inflateRawSync } from 'node:zlib';
 import { startBridge, eventually, type BridgeHarness } from '../support/bridge-harness';
 import { authnRequestXml, openSignInForm, postSignIn, postToAcs, redirectRequest, signInThroughOrg, startAtOrg } from '../support/sso-flow';
 import { listUserStates } from '../../operations/directory';
@@ -44,6 +45,23 @@ test('IdP-initiated with an app keyword in RelayState: ServiceName carries it', 
   const acs = await postToAcs(signIn.acsUrl!, signIn.samlResponse!, signIn.relayState);
   assert.equal(acs.status, 302, acs.body);
   assert.equal(h.genesys.state.logins.at(-1)!.serviceName, 'directory');
+});
+
+test('HTTP-POST binding: the same AuthnRequest posted to the SSO URL is answered just as well', async () => {
+  const redirect = new URL(await startAtOrg(h.genesys.urls.login));
+  const xml = inflateRawSync(Buffer.from(redirect.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+  const res = await fetch(`${h.bridgeUrl}/saml/sso`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ SAMLRequest: Buffer.from(xml).toString('base64') }).toString(),
+  });
+  const html = await res.text();
+  assert.equal(res.status, 200, html);
+  const value = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)![1];
+  const signIn = await postSignIn(h.bridgeUrl, { cookie: res.headers.getSetCookie()[0].split(';')[0], pending: value('pending')!, csrf: value('csrf')! }, agent);
+  const acs = await postToAcs(signIn.acsUrl!, signIn.samlResponse!);
+  assert.equal(acs.status, 302, acs.body);
+  assert.match(Buffer.from(signIn.samlResponse!, 'base64').toString('utf8'), new RegExp(`InResponseTo="${/ID="([^"]+)"/.exec(xml)![1]}"`));
 });
 
 test('a wrong password shows an error on the form and issues nothing', async () => {
