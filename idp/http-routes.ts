@@ -131,8 +131,8 @@ export function createIdpHttpHandler(deps: IdpHttpDeps) {
             anyFormAction: true,
           });
         } catch (err) {
-          // Wrong password and throttling show the form again; an unlinked user gets the reason alone.
-          if (!(err instanceof SsoRequestError) || err.status === 403 || err.status === 400) throw err;
+          // Wrong password, empty fields and throttling show the form again; an unlinked user gets the reason alone.
+          if (!(err instanceof SsoRequestError) || err.status === 403) throw err;
           const csrf = sealer.get().csrfToken(cookie(req, CSRF_COOKIE)!, sealed);
           const retry = (err as { retryAfterSeconds?: number }).retryAfterSeconds;
           sendHtml(res, err.status, signInPage({ org: s.orgShortName, pending: sealed, csrf, error: err.message, userId: form.get('username') ?? '' }), {
@@ -157,7 +157,9 @@ export function createIdpHttpHandler(deps: IdpHttpDeps) {
     const url = new URL(req.url ?? '/', 'http://bridge');
     try {
       return await route(req, res, url);
-    } catch (err) {
+    } catch (caught) {
+      const notReady = ['PairingMissing', 'NoSigningKeyError'].includes((caught as { type?: string; name?: string }).type ?? (caught as Error).name);
+      const err = notReady ? new SsoRequestError(503, 'Single sign-on is not available: this bridge is not paired with an organization yet.') : caught;
       const known = err instanceof SsoRequestError;
       if (!known) log.error({ path: url.pathname, err: (err as Error).message }, 'IdP request failed');
       const status = known ? err.status : 500;

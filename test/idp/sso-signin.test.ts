@@ -9,6 +9,7 @@ import { ssoStates } from '../../db/sso-links';
 /** SAML sign-in through the bridge's IdP, without a browser: the flow, its refusals and the throttle. */
 
 let h: BridgeHarness;
+let beforePairing: { status: number; html: string };
 const PASSWORD = 'Agent-Pa55word!';
 const agent = { username: 'agent.smith', password: PASSWORD };
 const urls = () => ({ login: h.genesys.urls.login, bridge: h.bridgeUrl });
@@ -19,11 +20,18 @@ before(async () => {
   h = await startBridge('sso_signin', { cic: { directory: { count: 6, seed: 5 } } });
   await h.cicAdmin('POST', '/__admin/users', { id: 'agent.smith', password: PASSWORD, personalInformationProperties: { emailAddress: 'agent.smith@example.com', displayName: 'Agent Smith' } });
   await h.cicAdmin('POST', '/__admin/users', { id: 'no.mail', password: 'No-Mail-pass1', personalInformationProperties: { displayName: 'No Mail' } });
+  const unpaired = await fetch(`${h.bridgeUrl}/saml/login`);
+  beforePairing = { status: unpaired.status, html: await unpaired.text() };
   await h.pair();
   await eventually('the first sync pass', async () => (await listUserStates(h.db)).lastRun?.status === 'completed', 60_000);
   await eventually('agent.smith proved', async () => (await ssoStates(h.db, ['agent.smith'])).get('agent.smith')?.state === 'verified', 60_000);
 });
 after(async () => h?.stop());
+
+test('before pairing the IdP answers 503 with the reason', () => {
+  assert.equal(beforePairing.status, 503);
+  assert.match(beforePairing.html, /not paired/);
+});
 
 test('SP-initiated: the org sends the browser to the bridge, CIC credentials sign the agent in as the linked cloud user', async () => {
   const { signIn, acs } = await signInThroughOrg(urls(), agent);
