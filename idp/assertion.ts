@@ -92,7 +92,9 @@ export function signRoot(xml: string, key: SigningKey): string {
     getKeyInfoContent: () => key.keyInfo,
   });
   sig.addReference({ xpath: '/*', transforms: [ENVELOPED, EXC_C14N], digestAlgorithm: SHA256 });
-  sig.computeSignature(xml, { prefix: 'ds', location: { reference: "/*/*[local-name(.)='Issuer']", action: 'after' } });
+  // Issuer is the first child of both elements we build (the schema puts it first); a positional step spares
+  // xpath a function call per node.
+  sig.computeSignature(xml, { prefix: 'ds', location: { reference: '/*/*[1]', action: 'after' } });
   return sig.getSignedXml();
 }
 
