@@ -1,9 +1,10 @@
 import { createPlumbingActivities, type PlumbingDeps } from './plumbing';
 import { createDirectoryActivities, type DirectoryDeps } from './directory';
 import { createCicWatchActivities, type CicWatchDeps } from './cic-watch';
+import { createAccountLinkingActivities, type AccountLinkingDeps } from './account-linking';
 import { withFailureTypes } from './failure-types';
 
-export type ActivityDeps = PlumbingDeps & DirectoryDeps & CicWatchDeps;
+export type ActivityDeps = PlumbingDeps & DirectoryDeps & CicWatchDeps & AccountLinkingDeps;
 
 /** Every activity the worker registers, built over injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -11,5 +12,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createPlumbingActivities(deps),
     ...createDirectoryActivities(deps),
     ...createCicWatchActivities(deps),
+    ...createAccountLinkingActivities(deps),
   });
 }

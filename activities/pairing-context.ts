@@ -4,6 +4,7 @@ import type { Db } from '../db/database';
 import { getPairing, type StoredPairing } from '../db/pairing';
 import { SecretBox } from '../lib/secrets';
 import { createGenesysClient, type GenesysClient } from '../clients/genesys';
+import { exchangeSamlBearer, type UserToken } from '../clients/genesys/saml-bearer';
 import { IcwsSession, SessionEndedError } from '../clients/cic';
 
 export const BRIDGE_APPLICATION_NAME = 'cloud-bridge';
@@ -18,6 +19,8 @@ export interface PairingContext {
   genesys(): Promise<GenesysClient>;
   /** Runs `fn` with a live ICWS session, reconnecting once if CIC ended the cached one. */
   withCic<T>(fn: (session: IcwsSession) => Promise<T>): Promise<T>;
+  /** SAML2-bearer grant with the pairing's OAuth client, whose secret stays in here. */
+  exchangeAssertion(assertionBase64: string, signal?: AbortSignal): Promise<UserToken>;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,17 @@ export function createPairingContext(deps: {
         };
       }
       return genesys.client;
+    },
+    async exchangeAssertion(assertion, signal) {
+      const p = await pairing();
+      return exchangeSamlBearer({
+        loginUrl: p.loginUrl,
+        clientId: p.clientId,
+        clientSecret: secrets().open(p.clientSecretSealed),
+        orgName: p.orgShortName,
+        assertion,
+        signal,
+      });
     },
     async withCic(fn) {
       try {

@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<Recor
   simulators: () => import('./simulators'),
   provisioning: () => import('./provisioning'),
   'provisioning-budget': () => import('./provisioning-budget'),
+  sso: () => import('./sso'),
 };
 
 async function main() {

@@ -8,6 +8,7 @@ import { connectTemporalClient } from '../lib/temporal-client';
 import { runPlumbingCheck } from './plumbing';
 import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
+import { addIdpCommands } from './idp-commands';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
   const cfg = loadConfig(process.env, overrides);
@@ -73,6 +74,7 @@ program
   });
 
 addDirectoryCommands(program, () => config());
+addIdpCommands(program, () => config());
 
 function print(lines: string[], empty: string) {
   console.log(lines.length ? lines.join('\n') : empty);

@@ -12,6 +12,8 @@ import {
 } from '../operations/directory';
 import { renderProgressBar } from './progress';
 import { countLinksByState } from '../db/directory';
+import { ssoStates } from '../db/sso-links';
+import { describeSso } from '../operations/sso';
 
 type ConfigFn = () => Config;
 
@@ -169,9 +171,10 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .action(async (o) =>
       withContext(config, async (ctx) => {
         const { counts, users } = await listUserStates(ctx.db, o.state);
+        const sso = await ssoStates(ctx.db);
         for (const u of users) {
           console.log(
-            `${u.cicId.padEnd(28)} ${describeState(u).padEnd(50)} ${u.lastSyncedAt ? `last synchronized ${u.lastSyncedAt.toISOString()}` : ''}`,
+            `${u.cicId.padEnd(28)} ${describeState(u).padEnd(50)} ${describeSso(u, sso.get(u.cicId)).padEnd(16)} ${u.lastSyncedAt ? `last synchronized ${u.lastSyncedAt.toISOString()}` : ''}`,
           );
         }
         console.log(
@@ -195,6 +198,9 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
         if (d.link?.genesysId)
           console.log(`  Genesys Cloud user: ${d.link.genesysId}${d.link.active ? '' : ' (inactive)'}`);
         if (d.link?.lastSyncedAt) console.log(`  Last synchronized: ${d.link.lastSyncedAt.toISOString()}`);
+        const proof = (await ssoStates(ctx.db, [cicId])).get(cicId);
+        if (d.link && describeSso(d.link, proof))
+          console.log(`  ${describeSso(d.link, proof)}${proof ? ` (checked ${proof.checkedAt.toISOString()})` : ''}`);
         for (const p of d.link?.problems ?? []) console.log(`  Problem: ${p}`);
         if (d.present === false) console.log(`  Removed from CIC at ${d.removedAt?.toISOString()}`);
         for (const s of (d.link?.lastTrace ?? []) as { step: string; result: string; at: string }[])

@@ -7,6 +7,7 @@ import type {
   SyncRunsTable,
   UserLinksTable,
 } from './tables/provisioning';
+import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
@@ -16,4 +17,6 @@ export interface Database {
   cloud_users: CloudUsersTable;
   sync_runs: SyncRunsTable;
   sync_changes: SyncChangesTable;
+  idp_keys: IdpKeysTable;
+  sso_links: SsoLinksTable;
 }

@@ -43,6 +43,16 @@ export const redactedPaths = [
 
 let root: Logger | undefined;
 let level = 'info';
+const taps = new Set<(line: string) => void>();
+
+/**
+ * Also hands every log line to `fn` (until the returned function is called): how tests search what was
+ * really logged for secrets. pino writes to the file descriptor directly, so stdout cannot be tapped instead.
+ */
+export function tapLogs(fn: (line: string) => void): () => void {
+  taps.add(fn);
+  return () => taps.delete(fn);
+}
 
 /** Set once at the process entry, from the validated config, before the first logger is made. */
 export function configureLogging(opts: { level: string }): void {
@@ -51,12 +61,22 @@ export function configureLogging(opts: { level: string }): void {
 }
 
 function rootLogger(): Logger {
-  root ??= pino({
-    level,
-    base: { service: 'cloud-bridge' },
-    redact: { paths: redactedPaths, censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  if (root) return root;
+  const out = pino.destination(1);
+  root = pino(
+    {
+      level,
+      base: { service: 'cloud-bridge' },
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    {
+      write(line: string) {
+        out.write(line);
+        for (const tap of taps) tap(line);
+      },
+    },
+  );
   return root;
 }
 

@@ -7,7 +7,9 @@ import { checkPairing, genesysUrls, isCountryCode, isServiceUser, resolveRegion,
 import { SecretBox } from '../lib/secrets';
 import { IcwsSession, getUser } from '../clients/cic';
 import { createGenesysClient } from '../clients/genesys';
-import { cicWatchWorkflow, directorySyncWorkflow } from '../workflows';
+import { accountLinkingWorkflow, cicWatchWorkflow, directorySyncWorkflow } from '../workflows';
+import { accountLinkingWorkflowId } from '../workflows/account-linking-api';
+import { ensureSigningKey } from '../idp/keys';
 import { cicWatchWorkflowId } from '../workflows/cic-watch';
 import { backfillSignal, directorySyncWorkflowId } from '../workflows/directory-sync-api';
 
@@ -95,6 +97,7 @@ export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgSh
     cicPasswordSealed: box.seal(req.cicPassword),
     options,
   });
+  await ensureSigningKey(deps.db, deps.secretKey, shortName.value);
   await startPairingWorkflows(deps, shortName.value, options);
   return { orgShortName: shortName.value, apiUrl: urls.api, repaired: !!existing };
 }
@@ -153,6 +156,16 @@ export async function startPairingWorkflows(deps: { temporal: Client; taskQueue:
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+  try {
+    await deps.temporal.workflow.start(accountLinkingWorkflow, {
+      workflowId: accountLinkingWorkflowId(org),
+      taskQueue: deps.taskQueue,
+      args: [{ orgShortName: org }],
+      searchAttributes: { BridgeOrg: [org], BridgeKind: ['account-linking'] },
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 /**
@@ -163,12 +176,12 @@ export async function startPairingWorkflows(deps: { temporal: Client; taskQueue:
 export async function unpair(deps: { db: Db; temporal: Client }): Promise<{ orgShortName: string; cloudUsersLeft: number } | undefined> {
   const existing = await getPairing(deps.db);
   if (!existing) return undefined;
-  for (const id of [cicWatchWorkflowId(existing.orgShortName), directorySyncWorkflowId(existing.orgShortName)]) {
+  for (const id of [cicWatchWorkflowId(existing.orgShortName), directorySyncWorkflowId(existing.orgShortName), accountLinkingWorkflowId(existing.orgShortName)]) {
     await deps.temporal.workflow.getHandle(id).cancel().catch(() => {});
   }
   const left = await deps.db.selectFrom('user_links').select((eb) => eb.fn.countAll<string>().as('n')).where('genesys_id', 'is not', null).executeTakeFirstOrThrow();
   await deps.db.transaction().execute(async (trx) => {
-    for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users'] as const) await trx.deleteFrom(t).execute();
+    for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'sso_links', 'idp_keys'] as const) await trx.deleteFrom(t).execute();
   });
   await deletePairing(deps.db);
   return { orgShortName: existing.orgShortName, cloudUsersLeft: Number(left.n) };

@@ -17,6 +17,8 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 if [ -n "$need_test_server" ] && ! python3 -m pip --version >/dev/null 2>&1; then missing+=(python3-pip); fi
+# The SSO browser test drives Debian's Chromium; no browser is downloaded by npm.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

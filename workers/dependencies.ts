@@ -7,6 +7,8 @@ import { createDb, type Db } from '../db/database';
 import { createRedis, queueNames } from '../queues/connection';
 import type { ActivityDeps } from '../activities';
 import { createPairingContext } from '../activities/pairing-context';
+import { createKeyring, type Keyring } from '../idp/keyring';
+import { createIdentityProvider } from '../idp/identity-provider';
 import type { PlumbingJobData, PlumbingJobResult } from '../queues/plumbing';
 import type { CicEventJob } from '../queues/cic-events';
 
@@ -15,6 +17,9 @@ export interface Dependencies extends ActivityDeps {
   db: Db;
   producer: Redis;
   temporal: Client;
+  keyring: Keyring;
+  /** Called once the HTTP server listens, so a bridge without BRIDGE_PUBLIC_URL knows its own address. */
+  setListeningPort(port: number): void;
   /** Closes everything opened here, in reverse order. */
   close(): Promise<void>;
 }
@@ -36,9 +41,18 @@ export async function buildDependencies(config: Config): Promise<Dependencies> {
   // The request budget waits out a Redis blip instead of failing the call, so it gets a waiting connection.
   const budgetConnection = createRedis(config.redisUrl, 'worker');
   const pairingContext = createPairingContext({ db, redis: budgetConnection, secretKey: config.secretKey, budgetPrefix: `${prefix}:budget` });
+  let listeningPort = config.httpPort;
+  const publicUrl = () => config.publicUrl ?? `http://127.0.0.1:${listeningPort}`;
+  const keyring = createKeyring({ db, secretKey: config.secretKey });
+  const identityProvider = createIdentityProvider({ db, pairingContext, keyring, publicUrl });
   return {
     config,
     db,
+    keyring,
+    identityProvider,
+    setListeningPort(port) {
+      listeningPort = port;
+    },
     producer,
     temporal,
     plumbingQueue,

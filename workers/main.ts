@@ -5,7 +5,8 @@ import { installTemporalRuntime } from './temporal-runtime';
 import { buildDependencies } from './dependencies';
 import { createTemporalWorker, type TemporalWorkerHandle } from './temporal-worker';
 import { startQueueWorkers, type QueueWorkersHandle } from './queue-workers';
-import { startHealthServer } from './health-server';
+import { startHttpServer } from './http-server';
+import { createIdpHttpHandler } from '../idp/http-routes';
 
 const log = () => createLogger('worker');
 
@@ -17,8 +18,8 @@ export interface RunningWorkers {
 }
 
 /**
- * The worker process: the Temporal worker and the BullMQ workers (both by default, either by flag), a
- * liveness endpoint, and a graceful shutdown on SIGTERM/SIGINT that closes workers before connections.
+ * The worker process: the Temporal worker and the BullMQ workers (both by default, either by flag), the
+ * bridge's one HTTP server (liveness, SAML IdP, token broker), and a graceful shutdown on SIGTERM/SIGINT that closes workers before connections.
  */
 export async function runWorkers(config: Config, opts: { handleSignals?: boolean } = {}): Promise<RunningWorkers> {
   configureLogging({ level: config.logLevel });
@@ -38,16 +39,18 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
   }
   if (config.runQueueWorkers) queues = startQueueWorkers(config, deps);
 
-  const health: Server = await startHealthServer(config.httpPort, {
+  const idp = createIdpHttpHandler({ ...deps, redis: deps.producer, queuePrefix: config.queuePrefix, secretKey: config.secretKey });
+  const health: Server = await startHttpServer({ port: config.httpPort, host: config.httpHost }, {
     ...(temporal && {
       temporal: () => ({ ok: temporal!.worker.getState() === 'RUNNING', detail: temporalError?.message ?? temporal!.worker.getState() }),
     }),
     ...(queues && {
       queues: () => ({ ok: queues!.workers.every((w) => w.isRunning()), detail: `${queues!.workers.length} workers` }),
     }),
-  });
+  }, [idp]);
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : undefined;
+  if (healthPort) deps.setListeningPort(healthPort);
   log().info(
     { taskQueue: config.taskQueue, temporal: !!temporal, queues: !!queues, healthPort },
     'workers running',

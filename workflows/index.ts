@@ -1,3 +1,4 @@
 export { plumbingCheckWorkflow } from './plumbing-check';
 export { directorySyncWorkflow } from './directory-sync';
 export { cicWatchWorkflow } from './cic-watch';
+export { accountLinkingWorkflow } from './account-linking';

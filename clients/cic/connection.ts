@@ -11,6 +11,8 @@ export interface ConnectOptions {
   servers: string[];
   userId: string;
   password: string;
+  /** Connect with a one-time token from another session instead (`userId`/`password` are then unused). */
+  authToken?: { token: string; seed: string };
   applicationName?: string;
   /** Sent as Accept-Language; ICWS fixes it for the life of the session. */
   language?: string;
@@ -74,12 +76,19 @@ async function connectTo(server: string, opts: ConnectOptions): Promise<OpenedCo
     {
       method: 'POST',
       headers: { 'Accept-Language': language },
-      body: {
-        __type: 'urn:inin.com:connection:icAuthConnectionRequestSettings',
-        applicationName: opts.applicationName ?? 'cloud-bridge',
-        userID: opts.userId,
-        password: opts.password,
-      },
+      body: opts.authToken
+        ? {
+            __type: 'urn:inin.com:connection:authTokenConnectionRequestSettings',
+            applicationName: opts.applicationName ?? 'cloud-bridge',
+            authToken: opts.authToken.token,
+            authTokenSeed: opts.authToken.seed,
+          }
+        : {
+            __type: 'urn:inin.com:connection:icAuthConnectionRequestSettings',
+            applicationName: opts.applicationName ?? 'cloud-bridge',
+            userID: opts.userId,
+            password: opts.password,
+          },
       timeoutMs,
       signal: opts.signal,
       connecting: true,

@@ -109,6 +109,15 @@ export class IcwsSession {
     throw err;
   }
 
+  /**
+   * A one-time token (valid once, for seconds) that lets another party open a session as this user; how an
+   * agent signed in to CIC proves it to the bridge's token broker without handing over its password.
+   */
+  async uniqueAuthToken(seed: string): Promise<string> {
+    const res = await this.request<{ authToken: string }>('POST', '/connection/unique-auth-token', { body: { authTokenSeed: seed } });
+    return res.body.authToken;
+  }
+
   /** Logs out; a session that is already gone counts as closed. */
   async close(): Promise<void> {
     if (this.#ended) return;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   HttpError,
@@ -13,16 +14,18 @@ import type { IcwsServer } from './server';
 import { icwsDate } from './user-record';
 
 const icAuthType = 'urn:inin.com:connection:icAuthConnectionRequestSettings';
-const otherAuthTypes = [
-  'urn:inin.com:connection:authTokenConnectionRequestSettings',
-  'urn:inin.com:connection:singleSignOnTokenConnectionRequestSettings',
-];
+const authTokenType = 'urn:inin.com:connection:authTokenConnectionRequestSettings';
+const otherAuthTypes = ['urn:inin.com:connection:singleSignOnTokenConnectionRequestSettings'];
+/** ICWS: a unique auth token is valid once, for about seven seconds. */
+const AUTH_TOKEN_LIFETIME_MS = 7_000;
 
 const connectionRequest = z.object({
   __type: z.string(),
   applicationName: z.string().min(1),
   userID: z.string().optional(),
   password: z.string().optional(),
+  authToken: z.string().optional(),
+  authTokenSeed: z.string().optional(),
   marketPlaceApplicationLicenseName: z.string().optional(),
   marketPlaceApplicationCode: z.string().optional(),
 });
@@ -88,7 +91,7 @@ export function connectionRoutes(server: IcwsServer): Route[] {
       if (otherAuthTypes.includes(body.__type)) {
         throw icwsError(400, 'error.request.unsupported', `${body.__type} is not supported by this server.`);
       }
-      if (body.__type !== icAuthType) {
+      if (body.__type !== icAuthType && body.__type !== authTokenType) {
         throw icwsError(
           400,
           'error.request.invalidRepresentation.invalidProperty',
@@ -96,8 +99,17 @@ export function connectionRoutes(server: IcwsServer): Route[] {
           { propertyName: '__type' },
         );
       }
-      const user = body.userID ? server.deps.directory.get(body.userID) : undefined;
-      if (!user || !server.deps.directory.checkPassword(user.configurationId.id, body.password ?? '')) {
+      let user;
+      if (body.__type === authTokenType) {
+        const grant = body.authToken ? server.authTokens.get(body.authToken) : undefined;
+        if (body.authToken) server.authTokens.delete(body.authToken);
+        const valid = grant && grant.seed === body.authTokenSeed && grant.expiresAt > Date.now();
+        user = valid ? server.deps.directory.get(grant.userId) : undefined;
+      } else {
+        const named = body.userID ? server.deps.directory.get(body.userID) : undefined;
+        if (named && server.deps.directory.checkPassword(named.configurationId.id, body.password ?? '')) user = named;
+      }
+      if (!user) {
         server.deps.log.info({ server: server.name, userId: body.userID }, 'ICWS authentication failed');
         throw icwsError(
           400,
@@ -157,6 +169,14 @@ export function sessionConnectionRoutes(server: IcwsServer): SessionRoute[] {
     sessionRoute('DELETE', '/connection', ({ res, session }) => {
       session.end('The client logged out.');
       sendJson(res, 204, undefined);
+    }),
+    sessionRoute('POST', '/connection/unique-auth-token', async ({ req, res, session }) => {
+      const { authTokenSeed } = await readJson(req, z.object({ authTokenSeed: z.string().min(1).max(256) }));
+      const now = Date.now();
+      for (const [t, g] of server.authTokens) if (g.expiresAt <= now) server.authTokens.delete(t);
+      const authToken = randomBytes(24).toString('base64url');
+      server.authTokens.set(authToken, { userId: session.info.userId, seed: authTokenSeed, expiresAt: now + AUTH_TOKEN_LIFETIME_MS });
+      sendJson(res, 201, { authToken });
     }),
     sessionRoute('GET', '/connection/switchover-status', ({ res }) =>
       sendJson(res, 200, {

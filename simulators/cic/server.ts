@@ -46,6 +46,8 @@ export class IcwsServer {
   port: number;
   peer?: IcwsServer;
   readonly sessions = new Map<string, IcwsSession>();
+  /** One-time tokens from `POST /connection/unique-auth-token`: token → who, which seed, until when. */
+  readonly authTokens = new Map<string, { userId: string; seed: string; expiresAt: number }>();
   readonly requestCounts = new Map<string, number>();
   private http?: Server;
   private readonly publicRoutes: Route[];

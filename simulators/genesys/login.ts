@@ -137,7 +137,7 @@ export function postToken(ctx: Ctx): void {
 }
 
 /**
- * ACS: a verified, unreplayed assertion for an active user whose OrganizationName is this org records a
+ * ACS: a verified, unreplayed assertion (unsolicited, or answering a request the login page sent) for an active user whose OrganizationName is this org records a
  * login and redirects (302) to ServiceName when it is a URL, else to a landing page on the login host.
  */
 export function postAcs(ctx: Ctx): void {
@@ -155,6 +155,10 @@ export function postAcs(ctx: Ctx): void {
       destination: acsUrl(ctx),
       now: Date.now(),
       skewSeconds: ctx.state.settings.samlClockSkewSeconds,
+      requestSent: (id, provider) => {
+        const sent = ctx.state.authnRequests.get(id);
+        return !!sent && sent.provider === provider.type && sent.expiresAt > Date.now();
+      },
     });
   } catch (err) {
     if (err instanceof SamlError) throw fail(err.status, err.code, err.message);
@@ -171,6 +175,10 @@ export function postAcs(ctx: Ctx): void {
   const user = userFor(ctx.state, verified, (m) => fail(403, 'saml.user', m));
   if (!ctx.state.claimAssertionId(verified.assertionId, verified.expiresAt)) {
     throw fail(403, 'saml.replay', `Assertion ${verified.assertionId} was already used.`);
+  }
+  // A request is answered once; a second response to it is refused even with a fresh assertion.
+  if (verified.inResponseTo && !ctx.state.authnRequests.delete(verified.inResponseTo)) {
+    throw fail(403, 'saml.in_response_to', `Request ${verified.inResponseTo} was already answered.`);
   }
   const serviceName = verified.attributes.ServiceName?.[0];
   const login = recordLogin(ctx.state, 'acs', verified, user.id, user.doc.userName, {

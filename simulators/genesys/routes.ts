@@ -8,6 +8,7 @@ import {
 } from './identity-providers';
 import { getWelcome, postAcs, postToken } from './login';
 import { getMe, getOrganization } from './org';
+import { getOrgLogin, getOrgSso } from './sp-initiated';
 import {
   createSource,
   getBulkPresences,
@@ -87,5 +88,7 @@ export function loginRouter(): Router {
   r.add({ method: 'POST', template: '/oauth/token', style: 'oauth', auth: false, handler: postToken });
   r.add({ method: 'POST', template: '/saml', style: 'genesys', auth: false, handler: postAcs });
   r.add({ method: 'GET', template: '/saml/welcome', style: 'genesys', auth: false, handler: getWelcome });
+  r.add({ method: 'GET', template: '/authenticate-adv/org/{org}', style: 'genesys', auth: false, handler: getOrgLogin });
+  r.add({ method: 'GET', template: '/authenticate-adv/org/{org}/sso/{type}', style: 'genesys', auth: false, handler: getOrgSso });
   return r;
 }

@@ -42,6 +42,8 @@ export interface SamlExpectations {
   destination?: string;
   now: number;
   skewSeconds: number;
+  /** ACS only: whether this SP sent an AuthnRequest with this ID to this provider, still unanswered. */
+  requestSent?: (id: string, provider: IdentityProvider) => boolean;
 }
 
 export interface VerifiedAssertion {
@@ -52,6 +54,8 @@ export interface VerifiedAssertion {
   attributes: Record<string, string[]>;
   /** Latest instant the assertion may be used; the replay cache keeps its id until then. */
   expiresAt: number;
+  /** The AuthnRequest this answers (SP-initiated), already checked against `requestSent`. */
+  inResponseTo?: string;
 }
 
 const malformed = (msg: string) => new SamlError(400, 'saml.malformed', msg);
@@ -171,6 +175,7 @@ function readAssertion(a: Element, provider: IdentityProvider, exp: SamlExpectat
     throw refused('saml.subject_confirmation', 'The assertion has no bearer SubjectConfirmation.');
   let expiresAt = conditionsUntil === undefined ? Infinity : conditionsUntil + skew;
   const problems: SamlError[] = [];
+  let subjectInResponseTo: string | undefined;
   const confirmed = bearers.some((sc) => {
     try {
       const data = child(sc, NS_ASSERTION, 'SubjectConfirmationData');
@@ -178,11 +183,12 @@ function readAssertion(a: Element, provider: IdentityProvider, exp: SamlExpectat
         if (conditionsExpire) return true;
         throw refused('saml.subject_confirmation', 'SubjectConfirmationData is missing.');
       }
-      if (exp.kind === 'response' && data.getAttribute('InResponseTo')) {
-        throw refused(
-          'saml.in_response_to',
-          'InResponseTo names a request this service provider never sent.',
-        );
+      const irt = data.getAttribute('InResponseTo');
+      if (irt) {
+        if (exp.kind !== 'response' || !exp.requestSent?.(irt, provider)) {
+          throw refused('saml.in_response_to', 'InResponseTo names a request this service provider never sent.');
+        }
+        subjectInResponseTo = irt;
       }
       const recipient = data.getAttribute('Recipient');
       if (recipient !== exp.recipient)
@@ -219,7 +225,7 @@ function readAssertion(a: Element, provider: IdentityProvider, exp: SamlExpectat
       ];
     }
   }
-  return { provider, assertionId, issuer, nameId, attributes, expiresAt };
+  return { provider, assertionId, issuer, nameId, attributes, expiresAt, inResponseTo: subjectInResponseTo };
 }
 
 export function verifySaml(xml: string, exp: SamlExpectations): VerifiedAssertion {
@@ -288,10 +294,17 @@ export function verifySaml(xml: string, exp: SamlExpectations): VerifiedAssertio
     if (responseIssuer && text(responseIssuer) !== provider.issuerURI) {
       throw refused('saml.issuer', `Response Issuer ${text(responseIssuer)} is not ${provider.issuerURI}.`);
     }
-    // The simulator never sends AuthnRequests, so only unsolicited (IdP-initiated) responses can be valid.
-    if (trusted.getAttribute('InResponseTo')) {
+    // Unsolicited (IdP-initiated) responses carry no InResponseTo; a solicited one must answer a request
+    // this SP sent to this provider (SAML profiles §4.1.4.2), the same one its subject confirmation names.
+    const irt = trusted.getAttribute('InResponseTo');
+    if (irt && !exp.requestSent?.(irt, provider)) {
       throw refused('saml.in_response_to', 'InResponseTo names a request this service provider never sent.');
     }
+    const read = readAssertion(signedAssertion!, provider, exp);
+    if (irt && read.inResponseTo && read.inResponseTo !== irt) {
+      throw refused('saml.in_response_to', 'The Response and its subject confirmation answer different requests.');
+    }
+    return { ...read, inResponseTo: irt || read.inResponseTo };
   }
   return readAssertion(signedAssertion!, provider, exp);
 }

@@ -129,6 +129,8 @@ export class SimState {
   identityProviders = new Map<'generic' | 'cic', IdentityProvider>();
   logins: LoginRecord[] = [];
   usedAssertionIds = new Map<string, number>();
+  /** AuthnRequests sent by the SP-initiated login page, by ID, until answered or expired. */
+  authnRequests = new Map<string, { provider: 'generic' | 'cic'; expiresAt: number }>();
 
   constructor(
     readonly settings: SimSettings,
@@ -156,6 +158,7 @@ export class SimState {
     this.identityProviders = new Map();
     this.logins = [];
     this.usedAssertionIds = new Map();
+    this.authnRequests = new Map();
     this.requestLog.clear();
     this.faults.clear();
     this.rateLimiter.reset();

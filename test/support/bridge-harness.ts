@@ -24,6 +24,8 @@ export interface BridgeHarness {
   genesysAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   cicAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   cloudUsers(): Promise<any[]>;
+  /** The bridge's one HTTP server (IdP, token broker, liveness). */
+  readonly bridgeUrl: string;
   /** Restarts the workers (the same config), e.g. after killing them. */
   restartWorkers(): Promise<void>;
   stop(): Promise<void>;
@@ -66,6 +68,9 @@ export async function startBridge(
     get workers() {
       return workers;
     },
+    get bridgeUrl() {
+      return `http://127.0.0.1:${workers.healthPort}`;
+    },
     pair: (overrides = {}) =>
       pair(
         pairingDeps(config, { db, redis, temporal }),
@@ -81,7 +86,7 @@ export async function startBridge(
       workers = await runWorkers(config);
     },
     async stop() {
-      for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org']) {
+      for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org', 'account-linking/demo-org']) {
         await temporal.workflow.getHandle(wf).terminate('test over').catch(() => {});
       }
       await workers.stop();
