@@ -3,7 +3,7 @@ import { startCicSimulatorPair } from '../simulators/cic';
 import { pair, pairingDeps } from '../operations/pairing';
 import { simulatorPairRequest } from '../simulators/demo-pairing';
 import { requestBackfill, syncProgress } from '../operations/directory';
-import { arg, benchEnvironment, fullPassPhases, peakRssMb, percentile, median, waitForWorker, waitForFullPass } from './support';
+import { arg, benchEnvironment, cpuSeconds, fullPassPhases, peakRssMb, percentile, median, waitForWorker, waitForFullPass } from './support';
 import { spawnWorkerProcess, stopWorkerProcess } from '../workers/spawn';
 import { directorySyncWorkflowId } from '../workflows/directory-sync-api';
 
@@ -31,6 +31,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
     const minimalWrites = [...emails.values()].filter((n) => n === 1).length;
 
+    const cpu0 = cpuSeconds(worker.pid!);
     const t0 = Date.now();
     await pair(pairingDeps(env.config, env), simulatorPairRequest({ genesys: genesys.urls, cic: cic.urls }, { rateLimitPerMinute: 0 }));
     // The initial sync is done when its full pass is: every user created, linked or reported.
@@ -41,6 +42,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       first = await syncProgress(env).catch(() => undefined);
     }
     const initialSeconds = (Date.now() - t0) / 1000;
+    const initialCpu = cpuSeconds(worker.pid!) - cpu0;
     await waitForFullPass(env, undefined, 600_000);
     const initialWrites = writes();
     // The watch's first snapshot, taken while the initial pass was still reading, may ask for one more
@@ -54,10 +56,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
     const writesBefore = writes();
     const requestsBefore = genesys.state.requestLog.countsList().reduce((n, c) => n + c.count, 0);
+    const cpu1 = cpuSeconds(worker.pid!);
     const t1 = Date.now();
     await requestBackfill({ ...env, taskQueue: env.config.taskQueue }, { requestedBy: 'bench' });
     await waitForFullPass(env, settled.lastFullPass?.runId, 300_000);
     const noopSeconds = (Date.now() - t1) / 1000;
+    const noopCpu = cpuSeconds(worker.pid!) - cpu1;
     const noopWrites = writes() - writesBefore;
     const noopRequests = genesys.state.requestLog.countsList().reduce((n, c) => n + c.count, 0) - requestsBefore;
     const phases = await fullPassPhases(env.temporal, directorySyncWorkflowId('demo-org')).catch(() => []);
@@ -84,10 +88,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       bench: 'provisioning',
       users,
       initial_seconds: Number(initialSeconds.toFixed(2)),
+      initial_worker_cpu_s: Number(initialCpu.toFixed(2)),
       initial_read: first.lastFullPass?.read,
       scim_writes: initialWrites,
       minimal_writes: minimalWrites,
       noop_resync_seconds: Number(noopSeconds.toFixed(2)),
+      noop_resync_worker_cpu_s: Number(noopCpu.toFixed(2)),
       noop_resync_writes: noopWrites,
       noop_resync_requests: noopRequests,
       initial_phases_s: phases[0],

@@ -57,6 +57,17 @@ export async function waitForWorker(temporal: Client, namespace: string, taskQue
   }
 }
 
+/**
+ * CPU seconds (user + system) a process has used so far. On a shared, loaded machine wall time swings with
+ * the neighbours; the worker's own CPU time is the figure that compares across runs.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Peak resident set (VmHWM) of a process, in MB. */
 export function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
