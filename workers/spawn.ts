@@ -8,6 +8,7 @@ export function spawnWorkerProcess(config: Config, stdio: StdioOptions = ['ignor
   for (const [name, key] of Object.entries(envKeys)) if (config[key] !== undefined) env[name] = String(config[key]);
   // The CommonJS hook only: `--import tsx` adds a module-loader thread (a second V8 heap, ~30 MB) to every worker.
   const heap = process.env.BRIDGE_WORKER_HEAP_MB ? [`--max-old-space-size=${process.env.BRIDGE_WORKER_HEAP_MB}`] : [];
+  if (process.env.BRIDGE_WORKER_NODE_ARGS) heap.push(...process.env.BRIDGE_WORKER_NODE_ARGS.split(' '));
   const child = spawn(process.execPath, [...heap, '--require', 'tsx/cjs', join(__dirname, '..', 'cli', 'bridge.ts'), 'worker'], { env, stdio });
   // An orphaned worker would hold our output pipes open; it goes when we go.
   process.once('exit', () => child.kill('SIGKILL'));

@@ -1,4 +1,5 @@
 import { AuthError, GenesysApiError, RateLimitedError, ScimError } from './errors';
+import type { ResponseHeaders } from './http-types';
 
 /**
  * The one table that turns an HTTP failure into a typed error. Permanent (a retry repeats the same answer):
@@ -37,7 +38,7 @@ const scimTypes: Record<number, string> = {
  * inin-ratelimit-reset, but only when inin-ratelimit-count shows the window spent. A 429 for another reason
  * (Genesys answers 429 to an oversized SCIM page) must not stall every process until the window resets.
  */
-export function retryAfterMs(headers: Headers): number | undefined {
+export function retryAfterMs(headers: ResponseHeaders): number | undefined {
   const ra = headers.get('retry-after');
   if (ra) {
     const secs = Number(ra);
@@ -65,7 +66,7 @@ function isScimBody(body: unknown): boolean {
 export function classifyResponse(
   req: string,
   status: number,
-  headers: Headers,
+  headers: ResponseHeaders,
   body: unknown,
 ): GenesysApiError {
   const correlationId = headers.get('inin-correlation-id') ?? field(body, 'contextId');

@@ -22,9 +22,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** The part of a response's headers callers read: WHATWG `Headers` has it, and so does our light wrapper. */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
 export interface HttpResponse<T = unknown> {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: T;
 }
 

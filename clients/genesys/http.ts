@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { request as httpRequest } from 'undici';
 import { callSignal } from '../../lib/call-signal';
 import { createLogger } from '../../lib/logger';
 import { classifyNetworkFailure, classifyResponse } from './classify';
@@ -9,6 +10,7 @@ import {
   type HttpClientOptions,
   type HttpResponse,
   type RequestOptions,
+  type ResponseHeaders,
 } from './http-types';
 import { backoffMs, certainlyNotApplied, safeToRepeat } from './retry-policy';
 
@@ -22,10 +24,18 @@ function buildUrl(base: string, path: string, query: RequestOptions['query']): s
   return url.toString();
 }
 
-async function readBody(res: Response): Promise<unknown> {
-  const text = await res.text();
+/** Response headers as undici gives them (lower-case names), read through `get` like WHATWG `Headers`. */
+class RawHeaders implements ResponseHeaders {
+  constructor(private readonly raw: Record<string, string | string[] | undefined>) {}
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+  }
+}
+
+function parseBody(text: string, headers: ResponseHeaders): unknown {
   if (!text) return undefined;
-  if (!/json/i.test(res.headers.get('content-type') ?? '')) return text;
+  if (!/json/i.test(headers.get('content-type') ?? '')) return text;
   try {
     return JSON.parse(text);
   } catch {
@@ -62,16 +72,20 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const call = callSignal(o.signal, o.timeoutMs ?? opts.timeoutMs ?? 30_000);
     const headers = { ...req.headers, Authorization: `Bearer ${token}` };
     stats.requests++;
-    let res: Response;
+    let res: { status: number; headers: ResponseHeaders; ok: boolean };
     let body: unknown;
     try {
-      res = await fetch(buildUrl(opts.baseUrl, o.path, o.query), {
-        method: o.method,
+      // undici's request rather than fetch: no WHATWG streams or Response objects per call, which were the
+      // largest client-side cost of a full pass (about a third of the worker's CPU at 10,000 users).
+      const answer = await httpRequest(buildUrl(opts.baseUrl, o.path, o.query), {
+        method: o.method as 'GET',
         headers,
         body: req.payload,
         signal: call.signal,
       });
-      body = await readBody(res);
+      const raw = new RawHeaders(answer.headers);
+      res = { status: answer.statusCode, headers: raw, ok: answer.statusCode >= 200 && answer.statusCode < 300 };
+      body = parseBody(await answer.body.text(), raw);
     } catch (err) {
       if (o.signal?.aborted) throw err;
       stats.networkErrors++;

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { acquireScript, observeScript, pauseScript, usageScript } from './budget-scripts';
+import type { ResponseHeaders } from './http-types';
 
 /** Presence and deprovisioning are `high`, ordinary updates `normal`, creates and reconciling reads `low`. */
 export type Priority = 'high' | 'normal' | 'low';
@@ -32,7 +33,7 @@ export interface RequestBudget {
   /** After a 429: nobody, in any process, spends until `ms` have passed. */
   pause(ms: number): Promise<void>;
   /** Reads `inin-ratelimit-*` from a response and pulls our view towards the server's when it is tighter. */
-  observe(headers: Headers): Promise<void>;
+  observe(headers: ResponseHeaders): Promise<void>;
   /** How many slots `priority` may hold in one window. */
   capacity(priority: Priority): number;
   usage(): Promise<{ inWindow: number; pausedForMs: number }>;
