@@ -3,8 +3,9 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/database';
 import { defaultPairingOptions, deletePairing, getPairing, savePairing, type PairingOptions } from '../db/pairing';
-import { checkPairing, genesysUrls, isCountryCode, isServiceUser, resolveRegion, validateShortName } from '../domain';
+import { checkPairing, genesysUrls, isServiceUser, resolveRegion, validateShortName } from '../domain';
 import { SecretBox } from '../lib/secrets';
+import { parsePairingOptions, type PairingOptionsInput } from '../lib/config';
 import { IcwsSession, getUser } from '../clients/cic';
 import { createGenesysClient } from '../clients/genesys';
 import { accountLinkingWorkflow, cicWatchWorkflow, directorySyncWorkflow } from '../workflows';
@@ -29,7 +30,8 @@ export interface PairRequest {
   cicServers: string[];
   cicUserId?: string;
   cicPassword: string;
-  options?: Partial<PairingOptions>;
+  /** Checked by `pairingOptionsSchema` (lib/config.ts); numbers may come as decimal strings. */
+  options?: PairingOptionsInput;
 }
 
 export interface PairingDeps {
@@ -52,6 +54,8 @@ export function pairingDeps(config: { taskQueue: string; secretKey?: string; que
  * pairing with its secrets sealed; and starts the directory sync (with a first full pass) and the CIC watch.
  */
 export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgShortName: string; apiUrl: string; repaired: boolean }> {
+  const checked = parsePairingOptions(req.options);
+  if (!checked.ok) throw new PairingError(checked.message);
   const shortName = validateShortName(req.orgShortName);
   if (!shortName.ok) throw new PairingError(shortName.reason);
   let urls: { api: string; login: string };
@@ -66,8 +70,7 @@ export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgSh
   } else {
     throw new PairingError('give a region (e.g. mypurecloud.ie or eu-west-1), or both --api-url and --login-url');
   }
-  const options: PairingOptions = { ...defaultPairingOptions, ...req.options };
-  if (!isCountryCode(options.defaultCountry)) throw new PairingError(`default country '${options.defaultCountry}' is not an ISO 3166 country code`);
+  const options: PairingOptions = { ...defaultPairingOptions, ...checked.value };
   if (!req.cicServers.length) throw new PairingError('give at least one CIC server (--cic-server https://cic1:8019)');
   const cicUserId = req.cicUserId ?? options.serviceUserName;
   if (!isServiceUser(cicUserId, options.serviceUserName)) {
@@ -82,7 +85,7 @@ export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgSh
   if (!verdict.ok) throw new PairingError(verdict.reason);
 
   await checkCic(req.cicServers, cicUserId, req.cicPassword);
-  await checkGenesys(deps, urls, req, shortName.value);
+  await checkGenesys(deps, urls, req, shortName.value, options);
 
   const box = new SecretBox(deps.secretKey);
   await savePairing(deps.db, {
@@ -116,7 +119,7 @@ async function checkCic(servers: string[], userId: string, password: string): Pr
   }
 }
 
-async function checkGenesys(deps: PairingDeps, urls: { api: string; login: string }, req: PairRequest, shortName: string) {
+async function checkGenesys(deps: PairingDeps, urls: { api: string; login: string }, req: PairRequest, shortName: string, options: PairingOptions) {
   const client = createGenesysClient({
     apiUrl: urls.api,
     loginUrl: urls.login,
@@ -124,7 +127,7 @@ async function checkGenesys(deps: PairingDeps, urls: { api: string; login: strin
     clientSecret: req.clientSecret,
     redis: deps.redis,
     budgetPrefix: deps.budgetPrefix,
-    rateLimitPerMinute: req.options?.rateLimitPerMinute ?? defaultPairingOptions.rateLimitPerMinute,
+    rateLimitPerMinute: options.rateLimitPerMinute,
   });
   let org;
   try {
