@@ -5,6 +5,7 @@ import { startBridge, eventually, type BridgeHarness } from '../support/bridge-h
 import { PairingError, unpair } from '../../operations/pairing';
 import { getPairing } from '../../db/pairing';
 import { listUserStates } from '../../operations/directory';
+import { historyText } from '../support/secret-scan';
 
 let h: BridgeHarness;
 before(async () => {
@@ -31,8 +32,10 @@ test('a pairing stores secrets sealed, never in clear, nor in workflow history; 
   const stored = JSON.stringify(row.rows);
   assert.ok(!stored.includes('demo-secret') && !stored.includes('admin-pass'), 'no secret in clear in the database');
   assert.match(String(row.rows[0].client_secret_enc), /^v1:/);
-  for (const id of ['directory-sync/demo-org', 'cic-watch/demo-org']) {
-    const history = JSON.stringify(await h.temporal.workflow.getHandle(id).fetchHistory());
+  for (const id of ['directory-sync/demo-org', 'cic-watch/demo-org', 'account-linking/demo-org']) {
+    // Decoded: payloads are bytes, which a JSON dump of the history shows as numbers (see the test below).
+    const history = await historyText(h.temporal, [id]);
+    assert.ok(history.includes('demo-org'), `${id}'s payloads are decoded (its input names the org)`);
     assert.ok(!history.includes('demo-secret') && !history.includes('admin-pass'), `no secret in ${id}'s history`);
   }
   await assert.rejects(
@@ -41,6 +44,26 @@ test('a pairing stores secrets sealed, never in clear, nor in workflow history; 
   );
   const again = await h.pair();
   assert.equal(again.repaired, true, 'confirming the same pairing is fine');
+});
+
+test('the history scan finds a secret planted in a workflow input, memo or signal (a JSON dump of the history would not)', async () => {
+  // A workflow no worker polls for: its history holds the start (input, memo) and the signal, nothing runs.
+  const planted = { input: 'planted-input-7f3a', memo: 'planted-memo-7f3a', signal: 'planted "signal" \\ 7f3a' };
+  const handle = await h.temporal.workflow.start('secretScanProbe', {
+    workflowId: `secret-scan-probe/${Date.now()}`,
+    taskQueue: `${h.config.taskQueue}-nobody-polls`,
+    args: [{ clientSecret: planted.input }],
+    memo: { note: planted.memo },
+  });
+  try {
+    await handle.signal('probe', { password: planted.signal });
+    const scanned = await historyText(h.temporal, [handle.workflowId]);
+    for (const [where, secret] of Object.entries(planted)) assert.ok(scanned.includes(secret), `the scan finds the secret planted in the ${where}`);
+    const dumped = JSON.stringify(await handle.fetchHistory());
+    for (const secret of Object.values(planted)) assert.ok(!dumped.includes(secret), 'a JSON dump of the history hides it (payloads are bytes)');
+  } finally {
+    await handle.terminate('secret scan probe done').catch(() => {});
+  }
 });
 
 test('unpair stops the sync, forgets its state and leaves the cloud users as they are', async () => {
