@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, parsePairingOptions, type Config } from '../lib/config';
 import { openCliContext, type CliContext } from './context';
-import { pair, unpair } from '../operations/pairing';
+import { pair, unpair, UNPAIR_TIMEOUT_MS } from '../operations/pairing';
 import {
   describeState,
   dryRunPlan,
@@ -95,17 +95,20 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
   program
     .command('unpair')
     .description(
-      'end the pairing: stop syncing and forget the sync state (Genesys Cloud users are left as they are)',
+      'end the pairing: stop syncing, wait for the workflows to end, and forget the sync state (Genesys Cloud users are left as they are)',
     )
-    .action(async () =>
-      withContext(config, async (ctx) => {
-        const r = await unpair(ctx);
+    .option('--timeout <seconds>', "how long to wait for the pairing's workflows to end", String(UNPAIR_TIMEOUT_MS / 1000))
+    .action(async (o: { timeout: string }) => {
+      const timeout = Number(o.timeout);
+      if (!/^\d+$/.test(o.timeout.trim()) || timeout < 1) throw new ConfigError(`unpair: --timeout must be a whole number of seconds (1 or more), not '${o.timeout}'`);
+      await withContext(config, async (ctx) => {
+        const r = await unpair(ctx, { timeoutMs: timeout * 1000 });
         if (!r) return console.log('not paired');
         console.log(
           `unpaired from ${r.orgShortName}. Left behind, unchanged: ${r.cloudUsersLeft} Genesys Cloud users created or linked by the bridge (still active, still carrying their CIC externalId, so pairing again with the same organization links them rather than duplicating them).`,
         );
-      }),
-    );
+      });
+    });
 
   const sync = program.command('sync').description('directory sync');
   sync

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/database';
-import { defaultPairingOptions, deletePairing, getPairing, savePairing, type PairingOptions } from '../db/pairing';
+import { defaultPairingOptions, getPairing, markUnpairing, savePairing, type PairingOptions } from '../db/pairing';
 import { checkPairing, genesysUrls, isServiceUser, resolveRegion, validateShortName } from '../domain';
 import { SecretBox } from '../lib/secrets';
 import { parsePairingOptions, type PairingOptionsInput } from '../lib/config';
@@ -77,7 +77,10 @@ export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgSh
     throw new PairingError(`the bridge connects to CIC as '${options.serviceUserName}', not '${cicUserId}'`);
   }
 
-  const existing = await getPairing(deps.db);
+  const existing = await getPairing(deps.db, { includeUnpairing: true });
+  if (existing?.unpairingSince) {
+    throw new PairingError(`an unpair of '${existing.orgShortName}' did not finish: run \`bridge unpair\` again, then pair`);
+  }
   const verdict = checkPairing(
     existing && { orgShortName: existing.orgShortName, regionDomain: existing.regionDomain ?? existing.apiUrl },
     { orgShortName: shortName.value, regionDomain: regionDomain ?? urls.api },
@@ -171,21 +174,85 @@ export async function startPairingWorkflows(deps: { temporal: Client; taskQueue:
   }
 }
 
+/** The workflows of a pairing, each of which may write its state while it runs. */
+export const pairingWorkflowIds = (org: string) => [cicWatchWorkflowId(org), directorySyncWorkflowId(org), accountLinkingWorkflowId(org)];
+
+/** How long unpair waits, by default, for the pairing's workflows to end once cancelled. */
+export const UNPAIR_TIMEOUT_MS = 90_000;
+
 /**
- * Ends the pairing: stops the watch and the sync, forgets the pairing and the sync state. Genesys Cloud is
- * not touched: users the bridge created or linked stay as they are, so a later pairing with the same
- * organization links them again (by externalId, then email) instead of duplicating them.
+ * Ends the pairing: stops the watch, the sync and account linking, waits until each has ended, then forgets
+ * the pairing and its state. Genesys Cloud is not touched: users the bridge created or linked stay as they
+ * are, so a later pairing with the same organization links them again (by externalId, then email) instead of
+ * duplicating them.
+ *
+ * The order matters. The pairing is first marked as being unpaired, so from then on it counts as gone: the
+ * queue workers drop changes for it, and activities (which read the pairing afresh before they write) end
+ * their workflows. Then each workflow is cancelled and awaited until it has closed; a cancelled workflow
+ * closes only after its running activity has stopped, so once all are closed nothing writes state any more,
+ * and only then is the state deleted. A workflow started meanwhile (a change queued just before the mark) is
+ * cancelled too. If one does not end within `timeoutMs` (a worker that stopped answering), nothing is
+ * deleted and unpair fails with a message saying which: the pairing stays marked (not syncing), and running
+ * unpair again finishes the job.
  */
-export async function unpair(deps: { db: Db; temporal: Client }): Promise<{ orgShortName: string; cloudUsersLeft: number } | undefined> {
-  const existing = await getPairing(deps.db);
+export async function unpair(
+  deps: { db: Db; temporal: Client },
+  opts: { timeoutMs?: number } = {},
+): Promise<{ orgShortName: string; cloudUsersLeft: number } | undefined> {
+  const existing = await getPairing(deps.db, { includeUnpairing: true });
   if (!existing) return undefined;
-  for (const id of [cicWatchWorkflowId(existing.orgShortName), directorySyncWorkflowId(existing.orgShortName), accountLinkingWorkflowId(existing.orgShortName)]) {
-    await deps.temporal.workflow.getHandle(id).cancel().catch(() => {});
-  }
+  await markUnpairing(deps.db);
+  await stopWorkflows(deps.temporal, pairingWorkflowIds(existing.orgShortName), opts.timeoutMs ?? UNPAIR_TIMEOUT_MS);
   const left = await deps.db.selectFrom('user_links').select((eb) => eb.fn.countAll<string>().as('n')).where('genesys_id', 'is not', null).executeTakeFirstOrThrow();
   await deps.db.transaction().execute(async (trx) => {
     for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'sso_links', 'idp_keys'] as const) await trx.deleteFrom(t).execute();
+    await trx.deleteFrom('pairing').execute();
   });
-  await deletePairing(deps.db);
   return { orgShortName: existing.orgShortName, cloudUsersLeft: Number(left.n) };
+}
+
+/**
+ * Cancels every running workflow of these ids and waits until none is running: each run is cancelled once,
+ * and a run started meanwhile is cancelled in its turn. Throws a PairingError naming the workflows still
+ * running when the time is up.
+ */
+async function stopWorkflows(temporal: Client, workflowIds: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const cancelled = new Set<string>();
+  for (;;) {
+    const running: { workflowId: string; runId: string }[] = [];
+    for (const workflowId of workflowIds) {
+      const run = await runningRun(temporal, workflowId);
+      if (run) running.push(run);
+    }
+    if (!running.length) return;
+    for (const run of running) {
+      const key = `${run.workflowId}/${run.runId}`;
+      if (cancelled.has(key)) continue;
+      try {
+        await temporal.workflow.getHandle(run.workflowId, run.runId).cancel();
+      } catch (err) {
+        // Ended between the look and the cancel: the next look sees it closed.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      cancelled.add(key);
+    }
+    if (Date.now() >= deadline) {
+      const names = running.map((r) => r.workflowId).join(', ');
+      throw new PairingError(
+        `unpair: ${names} did not end within ${Math.round(timeoutMs / 1000)} s of being cancelled (is a worker running? an activity may still be stopping); nothing was deleted and the pairing stays stopped: run \`bridge unpair\` again to finish`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function runningRun(temporal: Client, workflowId: string): Promise<{ workflowId: string; runId: string } | undefined> {
+  try {
+    const d = await temporal.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? { workflowId, runId: d.runId } : undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
