@@ -186,12 +186,12 @@ export const UNPAIR_TIMEOUT_MS = 90_000;
  * are, so a later pairing with the same organization links them again (by externalId, then email) instead of
  * duplicating them.
  *
- * The order matters. The pairing is first marked as being unpaired, so from then on it counts as gone: the
- * queue workers drop changes for it, and activities (which read the pairing afresh before they write) end
- * their workflows. Then each workflow is cancelled and awaited until it has closed; a cancelled workflow
- * closes only after its running activity has stopped, so once all are closed nothing writes state any more,
- * and only then is the state deleted. A workflow started meanwhile (a change queued just before the mark) is
- * cancelled too. If one does not end within `timeoutMs` (a worker that stopped answering), nothing is
+ * The order matters. Each workflow is cancelled, then the pairing is marked as being unpaired, so from then
+ * on it counts as gone: the queue workers drop changes for it, and activities (which read the pairing afresh
+ * before they write) end any workflow still going. Then unpair waits until every workflow has closed; a
+ * cancelled workflow closes only after its running activity has stopped, so once all are closed nothing
+ * writes state any more, and only then is the state deleted. A workflow started meanwhile (by a change
+ * queued just before the mark) is cancelled too. If one does not end within `timeoutMs` (a worker that stopped answering), nothing is
  * deleted and unpair fails with a message saying which: the pairing stays marked (not syncing), and running
  * unpair again finishes the job.
  */
@@ -201,8 +201,13 @@ export async function unpair(
 ): Promise<{ orgShortName: string; cloudUsersLeft: number } | undefined> {
   const existing = await getPairing(deps.db, { includeUnpairing: true });
   if (!existing) return undefined;
+  const ids = pairingWorkflowIds(existing.orgShortName);
+  const cancelled = new Set<string>();
+  // Cancelled before the mark, so a workflow between two activities ends as cancelled rather than on a
+  // missing pairing; a run started between the two is cancelled by stopWorkflows.
+  await cancelRunning(deps.temporal, ids, cancelled);
   await markUnpairing(deps.db);
-  await stopWorkflows(deps.temporal, pairingWorkflowIds(existing.orgShortName), opts.timeoutMs ?? UNPAIR_TIMEOUT_MS);
+  await stopWorkflows(deps.temporal, ids, opts.timeoutMs ?? UNPAIR_TIMEOUT_MS, cancelled);
   const left = await deps.db.selectFrom('user_links').select((eb) => eb.fn.countAll<string>().as('n')).where('genesys_id', 'is not', null).executeTakeFirstOrThrow();
   await deps.db.transaction().execute(async (trx) => {
     for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'sso_links', 'idp_keys'] as const) await trx.deleteFrom(t).execute();
@@ -211,32 +216,35 @@ export async function unpair(
   return { orgShortName: existing.orgShortName, cloudUsersLeft: Number(left.n) };
 }
 
+/** Cancels each running run of these ids not cancelled before (`cancelled` holds `id/runId`); returns those running. */
+async function cancelRunning(temporal: Client, workflowIds: string[], cancelled: Set<string>): Promise<{ workflowId: string; runId: string }[]> {
+  const running: { workflowId: string; runId: string }[] = [];
+  for (const workflowId of workflowIds) {
+    const run = await runningRun(temporal, workflowId);
+    if (!run) continue;
+    running.push(run);
+    const key = `${run.workflowId}/${run.runId}`;
+    if (cancelled.has(key)) continue;
+    try {
+      await temporal.workflow.getHandle(run.workflowId, run.runId).cancel();
+    } catch (err) {
+      // Ended between the look and the cancel: the next look sees it closed.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    cancelled.add(key);
+  }
+  return running;
+}
+
 /**
- * Cancels every running workflow of these ids and waits until none is running: each run is cancelled once,
- * and a run started meanwhile is cancelled in its turn. Throws a PairingError naming the workflows still
- * running when the time is up.
+ * Waits until no workflow of these ids is running, cancelling any run not cancelled yet (one started
+ * meanwhile). Throws a PairingError naming the workflows still running when the time is up.
  */
-async function stopWorkflows(temporal: Client, workflowIds: string[], timeoutMs: number): Promise<void> {
+async function stopWorkflows(temporal: Client, workflowIds: string[], timeoutMs: number, cancelled: Set<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const cancelled = new Set<string>();
   for (;;) {
-    const running: { workflowId: string; runId: string }[] = [];
-    for (const workflowId of workflowIds) {
-      const run = await runningRun(temporal, workflowId);
-      if (run) running.push(run);
-    }
+    const running = await cancelRunning(temporal, workflowIds, cancelled);
     if (!running.length) return;
-    for (const run of running) {
-      const key = `${run.workflowId}/${run.runId}`;
-      if (cancelled.has(key)) continue;
-      try {
-        await temporal.workflow.getHandle(run.workflowId, run.runId).cancel();
-      } catch (err) {
-        // Ended between the look and the cancel: the next look sees it closed.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-      }
-      cancelled.add(key);
-    }
     if (Date.now() >= deadline) {
       const names = running.map((r) => r.workflowId).join(', ');
       throw new PairingError(

@@ -2,6 +2,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   log,
@@ -107,7 +108,8 @@ export async function accountLinkingWorkflow(input: AccountLinkingWorkflowInput)
       progress.lastError = undefined;
       progress.passes++;
     } catch (err) {
-      if (unpairSafe && err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PairingMissing') {
+      const pairingMissing = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PairingMissing';
+      if (unpairSafe && pairingMissing && !CancellationScope.current().consideredCancelled) {
         log.info('the pairing is gone: account linking ends', { orgShortName: org });
         return;
       }

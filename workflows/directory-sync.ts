@@ -2,6 +2,7 @@ import {
   ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   log,
   continueAsNew,
@@ -138,7 +139,8 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
       lastPass = await runPass(runId, kind, startedAt, userIds, request);
       if (kind === 'full') lastFullPass = lastPass;
     } catch (err) {
-      if (unpairSafe && isPairingMissing(err)) {
+      // (Cancelled, e.g. by unpair: the sleep below ends the workflow as cancelled.)
+      if (unpairSafe && isPairingMissing(err) && !CancellationScope.current().consideredCancelled) {
         // Unpaired (or a late change restarted the sync after unpair): nothing to sync, and retrying every
         // 30 seconds would loop for ever. A new pairing starts a new sync.
         log.info('the pairing is gone: the directory sync ends', { orgShortName: input.orgShortName, runId });
