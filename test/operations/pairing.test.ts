@@ -6,6 +6,7 @@ import { PairingError, unpair } from '../../operations/pairing';
 import { getPairing } from '../../db/pairing';
 import { listUserStates } from '../../operations/directory';
 import { historyText } from '../support/secret-scan';
+import { noPairingState, pairingStateCounts } from '../support/pairing-state';
 
 let h: BridgeHarness;
 before(async () => {
@@ -73,11 +74,10 @@ test('unpair stops the sync, forgets its state and leaves the cloud users as the
   assert.equal(result?.cloudUsersLeft, before);
   assert.equal(await getPairing(h.db), undefined);
   assert.equal((await h.cloudUsers()).filter((u: any) => u.active).length, before, 'nothing deactivated in the cloud');
+  // unpair returns only once the pairing's workflows have ended, and then nothing of the pairing is left.
   for (const id of ['cic-watch/demo-org', 'directory-sync/demo-org']) {
-    const status = await eventually(`${id} to stop`, async () => {
-      const s = (await h.temporal.workflow.getHandle(id).describe()).status.name;
-      return s !== 'RUNNING' ? s : undefined;
-    });
-    assert.equal(status, 'CANCELLED');
+    assert.equal((await h.temporal.workflow.getHandle(id).describe()).status.name, 'CANCELLED', id);
   }
+  assert.notEqual((await h.temporal.workflow.getHandle('account-linking/demo-org').describe()).status.name, 'RUNNING');
+  assert.deepEqual(await pairingStateCounts(h.db), noPairingState);
 });
