@@ -5,7 +5,8 @@ import { Queue } from 'bullmq';
 import { startBridge, eventually, type BridgeHarness } from '../support/bridge-harness';
 import { captureLogs } from '../support/secret-scan';
 import { noPairingState, pairingStateCounts } from '../support/pairing-state';
-import { unpair } from '../../operations/pairing';
+import { PairingError, unpair } from '../../operations/pairing';
+import { getPairing } from '../../db/pairing';
 import { syncProgress } from '../../operations/directory';
 import { createRedis, queueNames } from '../../queues/connection';
 import type { CicEventJob } from '../../queues/cic-events';
@@ -90,4 +91,29 @@ test('a sync restarted after unpair (a change read the pairing just before it) e
   });
   assert.equal(ended, 'COMPLETED');
   assert.deepEqual(await pairingStateCounts(h.db), noPairingState);
+});
+
+test('unpair that cannot see the workflows end in time deletes nothing, says which, and finishes when run again', async () => {
+  await h.pair();
+  await eventually('the first sync', async () => (await syncProgress(h)).lastFullPass?.status === 'completed', 60_000);
+  const paired = await pairingStateCounts(h.db);
+  assert.ok(paired.user_links > 0);
+  // No worker: the cancelled workflows cannot run their cancellation, so they stay running.
+  await h.workers.stop();
+  await assert.rejects(
+    unpair(h, { timeoutMs: 3000 }),
+    (err: unknown) =>
+      err instanceof PairingError &&
+      /unpair: .*directory-sync\/demo-org.* did not end within 3 s of being cancelled.*nothing was deleted.*run `bridge unpair` again/.test(err.message),
+  );
+  const kept = await pairingStateCounts(h.db);
+  assert.equal(kept.user_links, paired.user_links, 'the state is kept');
+  assert.equal(await getPairing(h.db), undefined, 'the pairing counts as gone meanwhile');
+  assert.ok((await getPairing(h.db, { includeUnpairing: true }))?.unpairingSince, 'it is marked as being unpaired');
+  await assert.rejects(h.pair(), (err: unknown) => err instanceof PairingError && /unpair of 'demo-org' did not finish/.test(err.message));
+
+  await h.restartWorkers();
+  assert.equal((await unpair(h))?.orgShortName, 'demo-org');
+  assert.deepEqual(await pairingStateCounts(h.db), noPairingState);
+  for (const id of ['cic-watch/demo-org', SYNC, 'account-linking/demo-org']) assert.notEqual(await status(id), 'RUNNING', id);
 });
