@@ -84,6 +84,8 @@ export function createAccountLinkingActivities(deps: AccountLinkingDeps) {
      * tried again later); only cancellation or a missing pairing stops the page.
      */
     async proveLinksPage(input: { orgShortName: string; after: string; all: boolean }): Promise<{ after: string; done: boolean; verified: number; failed: number }> {
+      // Nothing is recorded for a pairing that is gone or being unpaired: the workflow ends instead.
+      await ctx.pairing({ fresh: true });
       const activity = Context.current();
       let cursor = (activity.info.heartbeatDetails as { after?: string } | undefined)?.after ?? input.after;
       const beat = setInterval(() => activity.heartbeat({ after: cursor }), 2000);

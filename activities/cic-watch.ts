@@ -28,7 +28,7 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
   return {
     async watchCicDirectory(input: { orgShortName: string }): Promise<void> {
       const ctx = Context.current();
-      const pairing = await deps.pairingContext.pairing();
+      const pairing = await deps.pairingContext.pairing({ fresh: true });
       let state: CicWatchState = { state: 'reconnecting', attempt: 0 };
       const beat = setInterval(() => ctx.heartbeat({ ...state }), 2000);
       let batch = new Set<string>();
@@ -63,6 +63,9 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           },
           signal: ctx.cancellationSignal,
         });
+        // watchCic returns when cancelled: report the cancellation (after the last batch is queued, below),
+        // so a cancelled watch workflow ends as cancelled rather than completed.
+        ctx.cancellationSignal.throwIfAborted();
       } catch (err) {
         // A wrong PureCloudAdmin password is for an operator to fix in CIC; the watch keeps trying meanwhile.
         if ((err as Error).name === 'CicAuthenticationFailed') throw new Error(`CIC refused the bridge's credentials: ${(err as Error).message}`);

@@ -26,6 +26,8 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
   const { db, pairingContext: ctx } = deps;
   return {
     async startSyncRun(input: { runId: string; kind: 'full' | 'delta'; workflowId: string }): Promise<void> {
+      // No run is recorded for a pairing that is gone (a sync restarted by a late change after unpair).
+      await ctx.pairing({ fresh: true });
       await createRun(db, { id: input.runId, kind: input.kind, workflowId: input.workflowId });
     },
 
@@ -34,7 +36,7 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
      * raw records; users the read did not see have left CIC. A retry reads again from the start.
      */
     async stageCicUsers(input: { runId: string }): Promise<{ read: number; removed: number }> {
-      const p = await ctx.pairing();
+      const p = await ctx.pairing({ fresh: true });
       return withHeartbeat(async (beat, signal) => {
         const seen: string[] = [];
         const unreadable: PlannedChange[] = [];
@@ -85,12 +87,12 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
     },
 
     async planSyncRun(input: PlanRunInput): Promise<PlanRunResult> {
-      const p = await ctx.pairing();
+      const p = await ctx.pairing({ fresh: true });
       return withHeartbeat((beat) => planRun(db, input, p.options, beat));
     },
 
     async applySyncChunk(input: ApplyChunkInput): Promise<ApplyChunkResult> {
-      const p = await ctx.pairing();
+      const p = await ctx.pairing({ fresh: true });
       const genesys = await ctx.genesys();
       return withHeartbeat((beat, signal) => applyChunk({ db, genesys, options: p.options, beat, signal }, input));
     },
@@ -104,7 +106,7 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
      * the work. Every step is idempotent by run id, as in the full pass, so a retry resumes where it stopped.
      */
     async syncUsers(input: { runId: string; workflowId: string; userIds: string[] }): Promise<DeltaResult> {
-      const p = await ctx.pairing();
+      const p = await ctx.pairing({ fresh: true });
       const genesys = await ctx.genesys();
       return withHeartbeat(async (beat, signal) => {
         await createRun(db, { id: input.runId, kind: 'delta', workflowId: input.workflowId });

@@ -9,13 +9,21 @@ import { IcwsSession, SessionEndedError } from '../clients/cic';
 
 export const BRIDGE_APPLICATION_NAME = 'cloud-bridge';
 
+/** The failure type of an activity that found no pairing: terminal, the workflow ends (see workflows). */
+export const PAIRING_MISSING = 'PairingMissing';
+
 /**
  * What activities need to reach both far sides for the current pairing: the pairing itself, a Genesys
  * client (one per process, so its token and budget are shared) and one ICWS session, reopened when CIC ends
  * it. Secrets are opened here, in memory, and never leave this module.
  */
 export interface PairingContext {
-  pairing(): Promise<StoredPairing>;
+  /**
+   * The current pairing (cached for a few seconds), or a non-retryable `PairingMissing` failure when there is
+   * none or it is being unpaired. `fresh` reads it now: an activity about to write sync state asks so, so a
+   * workflow still running (or started by a late change) after `bridge unpair` began writes nothing and ends.
+   */
+  pairing(opts?: { fresh?: boolean }): Promise<StoredPairing>;
   genesys(): Promise<GenesysClient>;
   /** Runs `fn` with a live ICWS session, reconnecting once if CIC ended the cached one. */
   withCic<T>(fn: (session: IcwsSession) => Promise<T>): Promise<T>;
@@ -34,10 +42,13 @@ export function createPairingContext(deps: {
   let genesys: { key: string; client: GenesysClient } | undefined;
   let cic: { key: string; session: Promise<IcwsSession> } | undefined;
 
-  async function pairing(): Promise<StoredPairing> {
-    if (cachedPairing && Date.now() - cachedPairing.at < 5000) return cachedPairing.value;
+  async function pairing(opts: { fresh?: boolean } = {}): Promise<StoredPairing> {
+    if (!opts.fresh && cachedPairing && Date.now() - cachedPairing.at < 5000) return cachedPairing.value;
     const value = await getPairing(deps.db);
-    if (!value) throw ApplicationFailure.nonRetryable('this bridge is not paired: run `bridge pair` first', 'PairingMissing');
+    if (!value) {
+      cachedPairing = undefined;
+      throw ApplicationFailure.nonRetryable('this bridge is not paired (or is being unpaired): run `bridge pair` first', PAIRING_MISSING);
+    }
     cachedPairing = { value, at: Date.now() };
     return value;
   }

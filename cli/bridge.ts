@@ -9,6 +9,7 @@ import { runPlumbingCheck } from './plumbing';
 import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
+import { PairingError } from '../operations/pairing';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
   const cfg = loadConfig(process.env, overrides);
@@ -81,7 +82,8 @@ function print(lines: string[], empty: string) {
 }
 
 program.parseAsync(process.argv).catch((err) => {
-  if (err instanceof ConfigError) {
+  // Refusals say what to change in one line; a stack trace would bury it.
+  if (err instanceof ConfigError || err instanceof PairingError) {
     process.stderr.write(`bridge: ${err.message}\n`);
     process.exit(2);
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { Config } from '../lib/config';
+import { ConfigError, parsePairingOptions, type Config } from '../lib/config';
 import { openCliContext, type CliContext } from './context';
-import { pair, unpair } from '../operations/pairing';
+import { pair, unpair, UNPAIR_TIMEOUT_MS } from '../operations/pairing';
 import {
   describeState,
   dryRunPlan,
@@ -46,8 +46,19 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .option('--mass-removal-threshold <share>', 'share of users one run may deactivate', '0.2')
     .option('--reconcile-interval <seconds>', 'full reconciliation interval', '3600')
     .option('--rate-limit <perMinute>', 'Genesys request budget per minute (0 = unlimited)', '300')
-    .action(async (o) =>
-      withContext(config, async (ctx) => {
+    .action(async (o) => {
+      // Checked before anything is opened or asked, so a typo costs nothing and names its flag.
+      const options = parsePairingOptions(
+        {
+          defaultCountry: o.defaultCountry,
+          massRemovalThreshold: o.massRemovalThreshold,
+          reconcileIntervalSeconds: o.reconcileInterval,
+          rateLimitPerMinute: o.rateLimit,
+        },
+        'flag',
+      );
+      if (!options.ok) throw new ConfigError(`pair: ${options.message}`);
+      await withContext(config, async (ctx) => {
         const secret = o.clientSecret ?? ctx.config.pairClientSecret;
         const password = o.cicPassword ?? ctx.config.pairCicPassword;
         if (!secret) throw new Error('give --client-secret or set BRIDGE_CLIENT_SECRET');
@@ -69,12 +80,7 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
             cicServers: o.cicServer,
             cicUserId: o.cicUser,
             cicPassword: password,
-            options: {
-              defaultCountry: o.defaultCountry,
-              massRemovalThreshold: Number(o.massRemovalThreshold),
-              reconcileIntervalSeconds: Number(o.reconcileInterval),
-              rateLimitPerMinute: Number(o.rateLimit),
-            },
+            options: options.value,
           },
         );
         console.log(
@@ -83,23 +89,26 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
         console.log(
           `follow it with \`bridge status\`, or in the Temporal UI: workflow directory-sync/${result.orgShortName}`,
         );
-      }),
-    );
+      });
+    });
 
   program
     .command('unpair')
     .description(
-      'end the pairing: stop syncing and forget the sync state (Genesys Cloud users are left as they are)',
+      'end the pairing: stop syncing, wait for the workflows to end, and forget the sync state (Genesys Cloud users are left as they are)',
     )
-    .action(async () =>
-      withContext(config, async (ctx) => {
-        const r = await unpair(ctx);
+    .option('--timeout <seconds>', "how long to wait for the pairing's workflows to end", String(UNPAIR_TIMEOUT_MS / 1000))
+    .action(async (o: { timeout: string }) => {
+      const timeout = Number(o.timeout);
+      if (!/^\d+$/.test(o.timeout.trim()) || timeout < 1) throw new ConfigError(`unpair: --timeout must be a whole number of seconds (1 or more), not '${o.timeout}'`);
+      await withContext(config, async (ctx) => {
+        const r = await unpair(ctx, { timeoutMs: timeout * 1000 });
         if (!r) return console.log('not paired');
         console.log(
           `unpaired from ${r.orgShortName}. Left behind, unchanged: ${r.cloudUsersLeft} Genesys Cloud users created or linked by the bridge (still active, still carrying their CIC externalId, so pairing again with the same organization links them rather than duplicating them).`,
         );
-      }),
-    );
+      });
+    });
 
   const sync = program.command('sync').description('directory sync');
   sync

@@ -33,10 +33,18 @@ export interface StoredPairing {
   cicPasswordSealed: string;
   options: PairingOptions;
   createdAt: Date;
+  /** When `bridge unpair` began stopping the pairing's workflows (only with `includeUnpairing`). */
+  unpairingSince: Date | null;
 }
 
-export async function getPairing(db: Db): Promise<StoredPairing | undefined> {
-  const row = await db.selectFrom('pairing').selectAll().executeTakeFirst();
+/**
+ * The pairing, if this bridge is paired. A pairing that is being unpaired counts as gone (queue workers drop
+ * its changes, activities end its workflows) unless `includeUnpairing` asks for it, as unpair and pair do.
+ */
+export async function getPairing(db: Db, opts: { includeUnpairing?: boolean } = {}): Promise<StoredPairing | undefined> {
+  let query = db.selectFrom('pairing').selectAll();
+  if (!opts.includeUnpairing) query = query.where('unpairing_since', 'is', null);
+  const row = await query.executeTakeFirst();
   return (
     row && {
       orgShortName: row.org_short_name,
@@ -50,11 +58,12 @@ export async function getPairing(db: Db): Promise<StoredPairing | undefined> {
       cicPasswordSealed: row.cic_password_enc,
       options: { ...defaultPairingOptions, ...(row.options as Partial<PairingOptions>) },
       createdAt: row.created_at,
+      unpairingSince: row.unpairing_since,
     }
   );
 }
 
-export async function savePairing(db: Db, p: Omit<StoredPairing, 'createdAt'>): Promise<void> {
+export async function savePairing(db: Db, p: Omit<StoredPairing, 'createdAt' | 'unpairingSince'>): Promise<void> {
   const values = {
     id: 1,
     org_short_name: p.orgShortName,
@@ -67,6 +76,7 @@ export async function savePairing(db: Db, p: Omit<StoredPairing, 'createdAt'>): 
     cic_user_id: p.cicUserId,
     cic_password_enc: p.cicPasswordSealed,
     options: JSON.stringify(p.options),
+    unpairing_since: null,
   };
   await db
     .insertInto('pairing')
@@ -78,4 +88,14 @@ export async function savePairing(db: Db, p: Omit<StoredPairing, 'createdAt'>): 
 export async function deletePairing(db: Db): Promise<boolean> {
   const r = await db.deleteFrom('pairing').executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
+}
+
+/** Marks the pairing as being unpaired (it counts as gone from now on); the first mark's time is kept. */
+export async function markUnpairing(db: Db): Promise<Date | undefined> {
+  const row = await db
+    .updateTable('pairing')
+    .set((eb) => ({ unpairing_since: eb.fn.coalesce('unpairing_since', eb.val(new Date())) }))
+    .returning('unpairing_since')
+    .executeTakeFirst();
+  return row?.unpairing_since ?? undefined;
 }

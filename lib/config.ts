@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { isCountryCode } from '../domain/phone';
 
 /** Raised when the environment or the config file holds a missing or invalid value; names the key. */
 export class ConfigError extends Error {
@@ -102,4 +103,79 @@ export function loadConfig(
     throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   return Object.freeze(parsed.data);
+}
+
+/**
+ * The options of a pairing (`bridge pair` flags, or `PairRequest.options` from code), checked before anything
+ * is stored or started: a bad value (e.g. a reconcile interval of `abc`, which the workflow would wait on as
+ * "NaN seconds", or `0`, which would run full passes back to back) is refused with the option's name. Numbers
+ * may come as numbers or as the decimal strings a command line gives; nothing else is coerced.
+ */
+export const RECONCILE_INTERVAL_LIMITS = { min: 60, max: 30 * 24 * 3600 } as const;
+
+const pairingOptionRules = {
+  defaultCountry: 'a two-letter ISO 3166 country code (e.g. US, IE)',
+  massRemovalThreshold: 'a share from 0 to 1 (e.g. 0.2)',
+  reconcileIntervalSeconds: `a whole number of seconds from ${RECONCILE_INTERVAL_LIMITS.min} to ${RECONCILE_INTERVAL_LIMITS.max} (30 days)`,
+  rateLimitPerMinute: 'a whole number of requests per minute from 0 (unlimited) to 1000000',
+  serviceUserName: 'a CIC user name',
+  applyConcurrency: 'a whole number from 1 to 256',
+  conduitEnabled: 'true or false',
+} as const;
+
+const decimal = z
+  .string()
+  .trim()
+  .regex(/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/)
+  .transform(Number);
+/** A finite number, or a decimal string of one (a command-line flag); never '', 'abc', NaN or Infinity. */
+const numeric = (check: z.ZodNumber) => z.union([z.number(), decimal]).pipe(check);
+
+export const pairingOptionsSchema = z
+  .object({
+    defaultCountry: z.string().refine((c) => isCountryCode(c)),
+    massRemovalThreshold: numeric(z.number().min(0).max(1)),
+    reconcileIntervalSeconds: numeric(z.number().int().min(RECONCILE_INTERVAL_LIMITS.min).max(RECONCILE_INTERVAL_LIMITS.max)),
+    rateLimitPerMinute: numeric(z.number().int().min(0).max(1_000_000)),
+    serviceUserName: z.string().trim().min(1),
+    applyConcurrency: numeric(z.number().int().min(1).max(256)),
+    conduitEnabled: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export type PairingOptionsInput = z.input<typeof pairingOptionsSchema>;
+
+/** The command-line flag of each pairing option that has one, for messages that name what the operator typed. */
+export const pairingOptionFlags: Partial<Record<keyof PairingOptionsInput, string>> = {
+  defaultCountry: '--default-country',
+  massRemovalThreshold: '--mass-removal-threshold',
+  reconcileIntervalSeconds: '--reconcile-interval',
+  rateLimitPerMinute: '--rate-limit',
+};
+
+/**
+ * Checks pairing options. A bad value gives one line naming the option (its key, or with `nameAs: 'flag'`
+ * its flag), what it must be, and the value given.
+ */
+export function parsePairingOptions(
+  input: unknown,
+  nameAs: 'key' | 'flag' = 'key',
+): { ok: true; value: z.output<typeof pairingOptionsSchema> } | { ok: false; option: string; message: string } {
+  const parsed = pairingOptionsSchema.safeParse(input ?? {});
+  if (parsed.success) {
+    // An option given as undefined is an option not given: it must not hide the default.
+    const value = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+    return { ok: true, value };
+  }
+  const issue = parsed.error.issues[0];
+  if (issue.code === 'unrecognized_keys') {
+    return { ok: false, option: issue.keys[0], message: `unknown pairing option '${issue.keys[0]}'` };
+  }
+  if (!issue.path.length) return { ok: false, option: '(options)', message: 'pairing options must be an object' };
+  const key = String(issue.path[0]) as keyof typeof pairingOptionRules;
+  const flag = nameAs === 'flag' ? pairingOptionFlags[key] : undefined;
+  const given = (input as Record<string, unknown>)[key];
+  const shown = typeof given === 'string' ? `'${given}'` : String(given);
+  return { ok: false, option: key, message: `${flag ?? `option ${key}`} must be ${pairingOptionRules[key]}, not ${shown}` };
 }

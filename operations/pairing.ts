@@ -1,10 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/database';
-import { defaultPairingOptions, deletePairing, getPairing, savePairing, type PairingOptions } from '../db/pairing';
-import { checkPairing, genesysUrls, isCountryCode, isServiceUser, resolveRegion, validateShortName } from '../domain';
+import { defaultPairingOptions, getPairing, markUnpairing, savePairing, type PairingOptions } from '../db/pairing';
+import { checkPairing, genesysUrls, isServiceUser, resolveRegion, validateShortName } from '../domain';
 import { SecretBox } from '../lib/secrets';
+import { parsePairingOptions, type PairingOptionsInput } from '../lib/config';
 import { IcwsSession, getUser } from '../clients/cic';
 import { createGenesysClient } from '../clients/genesys';
 import { accountLinkingWorkflow, cicWatchWorkflow, directorySyncWorkflow } from '../workflows';
@@ -29,7 +30,8 @@ export interface PairRequest {
   cicServers: string[];
   cicUserId?: string;
   cicPassword: string;
-  options?: Partial<PairingOptions>;
+  /** Checked by `pairingOptionsSchema` (lib/config.ts); numbers may come as decimal strings. */
+  options?: PairingOptionsInput;
 }
 
 export interface PairingDeps {
@@ -52,6 +54,8 @@ export function pairingDeps(config: { taskQueue: string; secretKey?: string; que
  * pairing with its secrets sealed; and starts the directory sync (with a first full pass) and the CIC watch.
  */
 export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgShortName: string; apiUrl: string; repaired: boolean }> {
+  const checked = parsePairingOptions(req.options);
+  if (!checked.ok) throw new PairingError(checked.message);
   const shortName = validateShortName(req.orgShortName);
   if (!shortName.ok) throw new PairingError(shortName.reason);
   let urls: { api: string; login: string };
@@ -66,15 +70,17 @@ export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgSh
   } else {
     throw new PairingError('give a region (e.g. mypurecloud.ie or eu-west-1), or both --api-url and --login-url');
   }
-  const options: PairingOptions = { ...defaultPairingOptions, ...req.options };
-  if (!isCountryCode(options.defaultCountry)) throw new PairingError(`default country '${options.defaultCountry}' is not an ISO 3166 country code`);
+  const options: PairingOptions = { ...defaultPairingOptions, ...checked.value };
   if (!req.cicServers.length) throw new PairingError('give at least one CIC server (--cic-server https://cic1:8019)');
   const cicUserId = req.cicUserId ?? options.serviceUserName;
   if (!isServiceUser(cicUserId, options.serviceUserName)) {
     throw new PairingError(`the bridge connects to CIC as '${options.serviceUserName}', not '${cicUserId}'`);
   }
 
-  const existing = await getPairing(deps.db);
+  const existing = await getPairing(deps.db, { includeUnpairing: true });
+  if (existing?.unpairingSince) {
+    throw new PairingError(`an unpair of '${existing.orgShortName}' did not finish: run \`bridge unpair\` again, then pair`);
+  }
   const verdict = checkPairing(
     existing && { orgShortName: existing.orgShortName, regionDomain: existing.regionDomain ?? existing.apiUrl },
     { orgShortName: shortName.value, regionDomain: regionDomain ?? urls.api },
@@ -82,7 +88,7 @@ export async function pair(deps: PairingDeps, req: PairRequest): Promise<{ orgSh
   if (!verdict.ok) throw new PairingError(verdict.reason);
 
   await checkCic(req.cicServers, cicUserId, req.cicPassword);
-  await checkGenesys(deps, urls, req, shortName.value);
+  await checkGenesys(deps, urls, req, shortName.value, options);
 
   const box = new SecretBox(deps.secretKey);
   await savePairing(deps.db, {
@@ -116,7 +122,7 @@ async function checkCic(servers: string[], userId: string, password: string): Pr
   }
 }
 
-async function checkGenesys(deps: PairingDeps, urls: { api: string; login: string }, req: PairRequest, shortName: string) {
+async function checkGenesys(deps: PairingDeps, urls: { api: string; login: string }, req: PairRequest, shortName: string, options: PairingOptions) {
   const client = createGenesysClient({
     apiUrl: urls.api,
     loginUrl: urls.login,
@@ -124,7 +130,7 @@ async function checkGenesys(deps: PairingDeps, urls: { api: string; login: strin
     clientSecret: req.clientSecret,
     redis: deps.redis,
     budgetPrefix: deps.budgetPrefix,
-    rateLimitPerMinute: req.options?.rateLimitPerMinute ?? defaultPairingOptions.rateLimitPerMinute,
+    rateLimitPerMinute: options.rateLimitPerMinute,
   });
   let org;
   try {
@@ -168,21 +174,93 @@ export async function startPairingWorkflows(deps: { temporal: Client; taskQueue:
   }
 }
 
+/** The workflows of a pairing, each of which may write its state while it runs. */
+export const pairingWorkflowIds = (org: string) => [cicWatchWorkflowId(org), directorySyncWorkflowId(org), accountLinkingWorkflowId(org)];
+
+/** How long unpair waits, by default, for the pairing's workflows to end once cancelled. */
+export const UNPAIR_TIMEOUT_MS = 90_000;
+
 /**
- * Ends the pairing: stops the watch and the sync, forgets the pairing and the sync state. Genesys Cloud is
- * not touched: users the bridge created or linked stay as they are, so a later pairing with the same
- * organization links them again (by externalId, then email) instead of duplicating them.
+ * Ends the pairing: stops the watch, the sync and account linking, waits until each has ended, then forgets
+ * the pairing and its state. Genesys Cloud is not touched: users the bridge created or linked stay as they
+ * are, so a later pairing with the same organization links them again (by externalId, then email) instead of
+ * duplicating them.
+ *
+ * The order matters. Each workflow is cancelled, then the pairing is marked as being unpaired, so from then
+ * on it counts as gone: the queue workers drop changes for it, and activities (which read the pairing afresh
+ * before they write) end any workflow still going. Then unpair waits until every workflow has closed; a
+ * cancelled workflow closes only after its running activity has stopped, so once all are closed nothing
+ * writes state any more, and only then is the state deleted. A workflow started meanwhile (by a change
+ * queued just before the mark) is cancelled too. If one does not end within `timeoutMs` (a worker that stopped answering), nothing is
+ * deleted and unpair fails with a message saying which: the pairing stays marked (not syncing), and running
+ * unpair again finishes the job.
  */
-export async function unpair(deps: { db: Db; temporal: Client }): Promise<{ orgShortName: string; cloudUsersLeft: number } | undefined> {
-  const existing = await getPairing(deps.db);
+export async function unpair(
+  deps: { db: Db; temporal: Client },
+  opts: { timeoutMs?: number } = {},
+): Promise<{ orgShortName: string; cloudUsersLeft: number } | undefined> {
+  const existing = await getPairing(deps.db, { includeUnpairing: true });
   if (!existing) return undefined;
-  for (const id of [cicWatchWorkflowId(existing.orgShortName), directorySyncWorkflowId(existing.orgShortName), accountLinkingWorkflowId(existing.orgShortName)]) {
-    await deps.temporal.workflow.getHandle(id).cancel().catch(() => {});
-  }
+  const ids = pairingWorkflowIds(existing.orgShortName);
+  const cancelled = new Set<string>();
+  // Cancelled before the mark, so a workflow between two activities ends as cancelled rather than on a
+  // missing pairing; a run started between the two is cancelled by stopWorkflows.
+  await cancelRunning(deps.temporal, ids, cancelled);
+  await markUnpairing(deps.db);
+  await stopWorkflows(deps.temporal, ids, opts.timeoutMs ?? UNPAIR_TIMEOUT_MS, cancelled);
   const left = await deps.db.selectFrom('user_links').select((eb) => eb.fn.countAll<string>().as('n')).where('genesys_id', 'is not', null).executeTakeFirstOrThrow();
   await deps.db.transaction().execute(async (trx) => {
     for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'sso_links', 'idp_keys'] as const) await trx.deleteFrom(t).execute();
+    await trx.deleteFrom('pairing').execute();
   });
-  await deletePairing(deps.db);
   return { orgShortName: existing.orgShortName, cloudUsersLeft: Number(left.n) };
+}
+
+/** Cancels each running run of these ids not cancelled before (`cancelled` holds `id/runId`); returns those running. */
+async function cancelRunning(temporal: Client, workflowIds: string[], cancelled: Set<string>): Promise<{ workflowId: string; runId: string }[]> {
+  const running: { workflowId: string; runId: string }[] = [];
+  for (const workflowId of workflowIds) {
+    const run = await runningRun(temporal, workflowId);
+    if (!run) continue;
+    running.push(run);
+    const key = `${run.workflowId}/${run.runId}`;
+    if (cancelled.has(key)) continue;
+    try {
+      await temporal.workflow.getHandle(run.workflowId, run.runId).cancel();
+    } catch (err) {
+      // Ended between the look and the cancel: the next look sees it closed.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    cancelled.add(key);
+  }
+  return running;
+}
+
+/**
+ * Waits until no workflow of these ids is running, cancelling any run not cancelled yet (one started
+ * meanwhile). Throws a PairingError naming the workflows still running when the time is up.
+ */
+async function stopWorkflows(temporal: Client, workflowIds: string[], timeoutMs: number, cancelled: Set<string>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = await cancelRunning(temporal, workflowIds, cancelled);
+    if (!running.length) return;
+    if (Date.now() >= deadline) {
+      const names = running.map((r) => r.workflowId).join(', ');
+      throw new PairingError(
+        `unpair: ${names} did not end within ${Math.round(timeoutMs / 1000)} s of being cancelled (is a worker running? an activity may still be stopping); nothing was deleted and the pairing stays stopped: run \`bridge unpair\` again to finish`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function runningRun(temporal: Client, workflowId: string): Promise<{ workflowId: string; runId: string } | undefined> {
+  try {
+    const d = await temporal.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' ? { workflowId, runId: d.runId } : undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }

@@ -5,6 +5,9 @@ import { workflowBundlePath } from './workflow-bundle';
 
 export const workflowsPath = require.resolve('../workflows');
 
+/** How often at most a worker sends an activity's heartbeats to the server. */
+export const HEARTBEAT_THROTTLE = '2 seconds';
+
 /** Bundles the workflow code once; tests share one bundle across their workers. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
@@ -43,6 +46,10 @@ export async function createTemporalWorker(
     // Activities get this long to notice a shutdown (they check their cancellation signal) before the
     // worker stops waiting for them; the watch and long passes resume elsewhere from their heartbeats.
     shutdownGraceTime: '5 seconds',
+    // Heartbeats (every 2-3 s) go out at least this often rather than at 80% of the heartbeat timeout
+    // (24 s for a 30 s one): their answers are how a running activity learns it was cancelled, and unpair
+    // waits for that (HEARTBEAT_THROTTLE).
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     shutdownForceTime: '15 seconds',
     workflowBundle: workflowBundle ?? { codePath: workflowBundlePath() },
   });

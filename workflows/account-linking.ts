@@ -1,4 +1,18 @@
-import { condition, continueAsNew, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createAccountLinkingActivities } from '../activities/account-linking';
 import { dbActivity, genesysCall, longPage } from './activity-options';
 import {
@@ -12,14 +26,21 @@ import {
 type Activities = ReturnType<typeof createAccountLinkingActivities>;
 
 const terminal = ['PairingMissing', 'GenesysAuth', 'SecretError', 'NoSigningKeyError'];
-const db = proxyActivities<Activities>(dbActivity);
 const call = proxyActivities<Activities>({ ...genesysCall, retry: { ...genesysCall.retry, maximumAttempts: 8, nonRetryableErrorTypes: terminal } });
-const prove = proxyActivities<Activities>({
+const proveOptions = {
   ...longPage,
   // Above the longest wait a page can meet: a 429 Retry-After of a minute on one user's exchange.
   heartbeatTimeout: '90 seconds',
   retry: { ...longPage.retry, maximumAttempts: 10, nonRetryableErrorTypes: terminal },
-});
+};
+const legacy = { db: proxyActivities<Activities>(dbActivity), prove: proxyActivities<Activities>(proveOptions) };
+// The activities that write state (keys, proofs) end before a cancelled workflow does: `bridge unpair` waits
+// for the workflow, then deletes that state. (`call` only talks to Genesys Cloud.)
+const waitCancel = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+const waiting = {
+  db: proxyActivities<Activities>({ ...dbActivity, ...waitCancel }),
+  prove: proxyActivities<Activities>({ ...proveOptions, ...waitCancel }),
+};
 
 const MAX_PASSES_PER_RUN = 500;
 
@@ -34,6 +55,9 @@ const MAX_PASSES_PER_RUN = 500;
  */
 export async function accountLinkingWorkflow(input: AccountLinkingWorkflowInput): Promise<void> {
   const org = input.orgShortName;
+  // Waits for cancelled activities, and ends when the pairing is gone instead of retrying every 30 seconds.
+  const unpairSafe = patched('unpair-safe-2026-12');
+  const { db, prove } = unpairSafe ? waiting : legacy;
   const carry = input.carry ?? { passes: 0 };
   let full = carry.full ?? false;
   let keysChanged = carry.keysChanged ?? false;
@@ -84,6 +108,11 @@ export async function accountLinkingWorkflow(input: AccountLinkingWorkflowInput)
       progress.lastError = undefined;
       progress.passes++;
     } catch (err) {
+      const pairingMissing = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PairingMissing';
+      if (unpairSafe && pairingMissing && !CancellationScope.current().consideredCancelled) {
+        log.info('the pairing is gone: account linking ends', { orgShortName: org });
+        return;
+      }
       progress.state = 'failing';
       progress.current = undefined;
       progress.lastError = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);

@@ -1,12 +1,17 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, upsertSearchAttributes, type ActivityOptions } from '@temporalio/workflow';
 import type { createCicWatchActivities } from '../activities/cic-watch';
 
-const { watchCicDirectory } = proxyActivities<ReturnType<typeof createCicWatchActivities>>({
+type WatchActivities = ReturnType<typeof createCicWatchActivities>;
+const options: ActivityOptions = {
   // Runs for as long as the pairing lives; the heartbeat is what moves it to another worker when one dies.
   startToCloseTimeout: '3650 days',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['PairingMissing'] },
-});
+};
+const legacy = proxyActivities<WatchActivities>(options);
+// A cancelled watch ends once its activity has closed the session and handed over its last batch, so that
+// `bridge unpair`, which waits for it, knows the watch queues nothing more.
+const waiting = proxyActivities<WatchActivities>({ ...options, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
 
 export const cicWatchWorkflowId = (org: string) => `cic-watch/${org}`;
 
@@ -16,6 +21,7 @@ export const cicWatchWorkflowId = (org: string) => `cic-watch/${org}`;
  * cancels the activity, which closes the session.
  */
 export async function cicWatchWorkflow(input: { orgShortName: string }): Promise<void> {
+  const { watchCicDirectory } = patched('unpair-safe-2026-12') ? waiting : legacy;
   upsertSearchAttributes({ BridgeOrg: [input.orgShortName], BridgeKind: ['cic-watch'] });
   await watchCicDirectory({ orgShortName: input.orgShortName });
 }

@@ -1,5 +1,10 @@
 import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
   condition,
+  log,
   continueAsNew,
   patched,
   proxyActivities,
@@ -23,15 +28,31 @@ import {
 
 type DirectoryActivities = ReturnType<typeof createDirectoryActivities>;
 
-const db = proxyActivities<DirectoryActivities>(dbActivity);
-const io = proxyActivities<DirectoryActivities>({
+const ioOptions = {
   ...longPage,
   retry: {
     ...longPage.retry,
     maximumInterval: '10 seconds',
     nonRetryableErrorTypes: ['PairingMissing', 'CicAuthenticationFailed', 'GenesysAuth', 'SecretError'],
   },
-});
+};
+/** Before UNPAIR_SAFE: a cancelled workflow ended at once while its activity could still be writing. */
+const legacy = { db: proxyActivities<DirectoryActivities>(dbActivity), io: proxyActivities<DirectoryActivities>(ioOptions) };
+/**
+ * From UNPAIR_SAFE: a cancelled workflow ends only once its running activity has stopped (activities see the
+ * cancellation at their next heartbeat), so nothing writes sync state after the workflow has closed, which is
+ * what `bridge unpair` waits for before it deletes that state.
+ */
+const waiting = {
+  db: proxyActivities<DirectoryActivities>({ ...dbActivity, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
+  io: proxyActivities<DirectoryActivities>({ ...ioOptions, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }),
+};
+export const UNPAIR_SAFE_PATCH = 'unpair-safe-2026-12';
+
+/** An activity found no pairing (unpaired, or being unpaired): there is nothing left to sync. */
+export function isPairingMissing(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'PairingMissing';
+}
 
 const MAX_PASSES_PER_RUN = 200;
 const APPLY_CHUNK = 500;
@@ -62,6 +83,9 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
   let current: SyncProgress['current'];
   // Histories recorded before these changes replay on the old path (the replay tests hold them).
   const hardened = patched('sync-hardening-2026-12');
+  // Waits for cancelled activities, and ends when the pairing is gone instead of retrying every 30 seconds.
+  const unpairSafe = patched(UNPAIR_SAFE_PATCH);
+  const { db, io } = unpairSafe ? waiting : legacy;
   const reconcileMs = 1000 * (input.reconcileIntervalSeconds >= 60 ? input.reconcileIntervalSeconds : 3600);
 
   setHandler(usersChangedSignal, ({ userIds }) => {
@@ -115,6 +139,14 @@ export async function directorySyncWorkflow(input: DirectorySyncWorkflowInput): 
       lastPass = await runPass(runId, kind, startedAt, userIds, request);
       if (kind === 'full') lastFullPass = lastPass;
     } catch (err) {
+      // (Cancelled, e.g. by unpair: the sleep below ends the workflow as cancelled.)
+      if (unpairSafe && isPairingMissing(err) && !CancellationScope.current().consideredCancelled) {
+        // Unpaired (or a late change restarted the sync after unpair): nothing to sync, and retrying every
+        // 30 seconds would loop for ever. A new pairing starts a new sync.
+        log.info('the pairing is gone: the directory sync ends', { orgShortName: input.orgShortName, runId });
+        current = undefined;
+        return;
+      }
       // A failed pass must not end the pairing's workflow: its work is put back and retried after a pause.
       userIds?.forEach((id) => pending.add(id));
       if (request) full = { ...request, ...(full ?? {}) };

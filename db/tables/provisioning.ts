@@ -17,6 +17,8 @@ export interface PairingTable {
   options: Json<Record<string, unknown>>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Set while `bridge unpair` stops the pairing's workflows; the pairing counts as gone from then on. */
+  unpairing_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface CicUsersTable {

@@ -5,6 +5,8 @@ import { startBridge, eventually, type BridgeHarness } from '../support/bridge-h
 import { PairingError, unpair } from '../../operations/pairing';
 import { getPairing } from '../../db/pairing';
 import { listUserStates } from '../../operations/directory';
+import { historyText } from '../support/secret-scan';
+import { noPairingState, pairingStateCounts } from '../support/pairing-state';
 
 let h: BridgeHarness;
 before(async () => {
@@ -31,8 +33,10 @@ test('a pairing stores secrets sealed, never in clear, nor in workflow history; 
   const stored = JSON.stringify(row.rows);
   assert.ok(!stored.includes('demo-secret') && !stored.includes('admin-pass'), 'no secret in clear in the database');
   assert.match(String(row.rows[0].client_secret_enc), /^v1:/);
-  for (const id of ['directory-sync/demo-org', 'cic-watch/demo-org']) {
-    const history = JSON.stringify(await h.temporal.workflow.getHandle(id).fetchHistory());
+  for (const id of ['directory-sync/demo-org', 'cic-watch/demo-org', 'account-linking/demo-org']) {
+    // Decoded: payloads are bytes, which a JSON dump of the history shows as numbers (see the test below).
+    const history = await historyText(h.temporal, [id]);
+    assert.ok(history.includes('demo-org'), `${id}'s payloads are decoded (its input names the org)`);
     assert.ok(!history.includes('demo-secret') && !history.includes('admin-pass'), `no secret in ${id}'s history`);
   }
   await assert.rejects(
@@ -43,6 +47,26 @@ test('a pairing stores secrets sealed, never in clear, nor in workflow history; 
   assert.equal(again.repaired, true, 'confirming the same pairing is fine');
 });
 
+test('the history scan finds a secret planted in a workflow input, memo or signal (a JSON dump of the history would not)', async () => {
+  // A workflow no worker polls for: its history holds the start (input, memo) and the signal, nothing runs.
+  const planted = { input: 'planted-input-7f3a', memo: 'planted-memo-7f3a', signal: 'planted "signal" \\ 7f3a' };
+  const handle = await h.temporal.workflow.start('secretScanProbe', {
+    workflowId: `secret-scan-probe/${Date.now()}`,
+    taskQueue: `${h.config.taskQueue}-nobody-polls`,
+    args: [{ clientSecret: planted.input }],
+    memo: { note: planted.memo },
+  });
+  try {
+    await handle.signal('probe', { password: planted.signal });
+    const scanned = await historyText(h.temporal, [handle.workflowId]);
+    for (const [where, secret] of Object.entries(planted)) assert.ok(scanned.includes(secret), `the scan finds the secret planted in the ${where}`);
+    const dumped = JSON.stringify(await handle.fetchHistory());
+    for (const secret of Object.values(planted)) assert.ok(!dumped.includes(secret), 'a JSON dump of the history hides it (payloads are bytes)');
+  } finally {
+    await handle.terminate('secret scan probe done').catch(() => {});
+  }
+});
+
 test('unpair stops the sync, forgets its state and leaves the cloud users as they are', async () => {
   const before = (await h.cloudUsers()).length;
   const result = await unpair(h);
@@ -50,11 +74,10 @@ test('unpair stops the sync, forgets its state and leaves the cloud users as the
   assert.equal(result?.cloudUsersLeft, before);
   assert.equal(await getPairing(h.db), undefined);
   assert.equal((await h.cloudUsers()).filter((u: any) => u.active).length, before, 'nothing deactivated in the cloud');
+  // unpair returns only once the pairing's workflows have ended, and then nothing of the pairing is left.
   for (const id of ['cic-watch/demo-org', 'directory-sync/demo-org']) {
-    const status = await eventually(`${id} to stop`, async () => {
-      const s = (await h.temporal.workflow.getHandle(id).describe()).status.name;
-      return s !== 'RUNNING' ? s : undefined;
-    });
-    assert.equal(status, 'CANCELLED');
+    assert.equal((await h.temporal.workflow.getHandle(id).describe()).status.name, 'CANCELLED', id);
   }
+  assert.notEqual((await h.temporal.workflow.getHandle('account-linking/demo-org').describe()).status.name, 'RUNNING');
+  assert.deepEqual(await pairingStateCounts(h.db), noPairingState);
 });

@@ -14,22 +14,61 @@ export async function databaseText(db: Db, schema: string): Promise<string> {
   return parts.join('\n');
 }
 
-/** Payload bytes inside a history, decoded: binary protobuf/JSON payloads hold strings a JSON dump would not show. */
-function decodedStrings(value: unknown, out: string[]): void {
-  if (value instanceof Uint8Array) {
-    out.push(Buffer.from(value).toString('utf8'));
-    return;
-  }
+const bytesOf = (data: unknown): Buffer | undefined =>
+  data instanceof Uint8Array ? Buffer.from(data) : typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
+
+/** Every string inside a JSON value, unescaped (a secret with a quote or a backslash is escaped in the JSON text). */
+function jsonStrings(value: unknown, out: string[]): void {
   if (typeof value === 'string') out.push(value);
-  else if (Array.isArray(value)) value.forEach((v) => decodedStrings(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => decodedStrings(v, out));
+  else if (Array.isArray(value)) value.forEach((v) => jsonStrings(v, out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      jsonStrings(v, out);
+    }
+  }
 }
 
+/**
+ * Every text inside a history: its plain strings, and each payload (`{metadata, data}`: workflow and activity
+ * inputs and results, signal arguments, memos, headers, failure details) decoded. A payload's data is bytes
+ * (a history from `fetchHistory()`) or base64 (a history as JSON): JSON.stringify shows neither as text (a
+ * byte array becomes numbers), which is why a scan must go through here. A JSON payload also gives its
+ * strings unescaped; other payloads (binary/protobuf, plain) give their bytes as UTF-8, which shows the strings in them.
+ */
+export function historyStrings(value: unknown, out: string[] = []): string[] {
+  if (value instanceof Uint8Array) {
+    out.push(Buffer.from(value).toString('utf8'));
+  } else if (typeof value === 'string') {
+    out.push(value);
+  } else if (Array.isArray(value)) {
+    value.forEach((v) => historyStrings(v, out));
+  } else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    const data = o.metadata && typeof o.metadata === 'object' ? bytesOf(o.data) : undefined;
+    if (data) {
+      const text = data.toString('utf8');
+      out.push(text);
+      const encoding = bytesOf((o.metadata as Record<string, unknown>).encoding)?.toString('utf8');
+      if (!encoding || encoding.startsWith('json/')) {
+        try {
+          jsonStrings(JSON.parse(text), out);
+        } catch {
+          // not JSON after all: its UTF-8 text is already in
+        }
+      }
+    }
+    for (const [k, v] of Object.entries(o)) if (k !== 'data' || !data) historyStrings(v, out);
+  }
+  return out;
+}
+
+/** The decoded text of these workflows' histories (the latest run of each id). */
 export async function historyText(temporal: Client, workflowIds: string[]): Promise<string> {
   const out: string[] = [];
   for (const id of workflowIds) {
     const history = await temporal.workflow.getHandle(id).fetchHistory();
-    decodedStrings(history, out);
+    historyStrings(history, out);
   }
   return out.join('\n');
 }

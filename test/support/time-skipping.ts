@@ -7,7 +7,7 @@ import { dropSchema } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { createActivities } from '../../activities';
 import { buildDependencies, type Dependencies } from '../../workers/dependencies';
-import { bundleWorkflows } from '../../workers/temporal-worker';
+import { bundleWorkflows, HEARTBEAT_THROTTLE } from '../../workers/temporal-worker';
 import { installTemporalRuntime } from '../../workers/temporal-runtime';
 import { addSearchAttributes } from '../../stack/temporal';
 import { pair, pairingDeps, unpair, type PairRequest } from '../../operations/pairing';
@@ -62,7 +62,7 @@ export interface TimeSkippingBridge {
   pair(overrides?: Partial<PairRequest>): ReturnType<typeof pair>;
   cicAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   genesysAdmin<T = any>(method: string, path: string, body?: unknown): Promise<T>;
-  /** Unpairs as `bridge unpair` does: cancels the sync and the watch, forgets the sync state. */
+  /** Unpairs as `bridge unpair` does: cancels the pairing's workflows, waits for them to end, forgets the state. */
   unpair(): ReturnType<typeof unpair>;
   sync(): WorkflowHandle;
   /** What the watch's queue worker sends when CIC users change. */
@@ -111,6 +111,7 @@ export async function startTimeSkippingBridge(
       ...opts.activities?.(real),
     },
     shutdownGraceTime: '2 seconds',
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
   const running = worker.run();
   const sync = () => env.client.workflow.getHandle(directorySyncWorkflowId('demo-org'));

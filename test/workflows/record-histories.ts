@@ -10,15 +10,17 @@ import { stopService } from '../../stack/process';
 import { requestBackfill, syncProgress } from '../../operations/directory';
 import { unpair } from '../../operations/pairing';
 import { runPlumbingCheck } from '../../cli/plumbing';
-import type { SyncProgress } from '../../workflows/directory-sync-api';
+import { usersChangedSignal, type SyncProgress } from '../../workflows/directory-sync-api';
+import { directorySyncWorkflow } from '../../workflows';
 import { startBridge, eventually, type BridgeHarness } from '../support/bridge-harness';
 import { historiesDir, payloadTexts, type RecordedHistory } from '../support/histories';
 
 /**
  * Runs the real bridge against the simulators and saves the histories the replay test guards: the sync's
  * first run (pairing's full pass, a delta from a CIC change through the watch, a backfill, deltas until it
- * continues as new), the run that continues it (carried-over state, a delta, cancelled by unpair), the watch
- * (cancelled by unpair) and a plumbing check. Its own Temporal dev server suggests continue-as-new after
+ * continues as new), the run that continues it (carried-over state, a delta, cancelled by unpair), a run
+ * restarted after unpair (ends on the missing pairing), the watch and account linking (cancelled by unpair)
+ * and a plumbing check. Its own Temporal dev server suggests continue-as-new after
  * CONTINUE_AS_NEW_AFTER_EVENTS events, so a run ends in a few passes instead of 200 and the files stay small.
  */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 120;
@@ -105,6 +107,17 @@ async function record(h: BridgeHarness, recordedFrom: string): Promise<RecordedH
     eventually('the run to close', async () => (await handle.describe()).status.name !== 'RUNNING');
   await closed(h.temporal.workflow.getHandle('directory-sync/demo-org', secondRunId));
   await closed(watch);
+  // A change that read the pairing just before unpair restarts the sync: it finds no pairing and ends.
+  await h.temporal.workflow.signalWithStart(directorySyncWorkflow, {
+    workflowId: 'directory-sync/demo-org',
+    taskQueue: h.config.taskQueue,
+    args: [{ orgShortName: 'demo-org', reconcileIntervalSeconds: 3600 }],
+    searchAttributes: { BridgeOrg: ['demo-org'], BridgeKind: ['directory-sync'] },
+    signal: usersChangedSignal,
+    signalArgs: [{ userIds: ['someone'] }],
+  });
+  const restartedRunId = (await sync.describe()).runId;
+  await closed(h.temporal.workflow.getHandle('directory-sync/demo-org', restartedRunId));
   const plumbing = await runPlumbingCheck(h.temporal, h.config);
 
   const fetch = async (workflowId: string, runId: string | undefined, workflowType: string, scenario: string) => {
@@ -114,7 +127,9 @@ async function record(h: BridgeHarness, recordedFrom: string): Promise<RecordedH
   return [
     await fetch('directory-sync/demo-org', firstRunId, 'directorySyncWorkflow', 'directory-sync-first-run'),
     await fetch('directory-sync/demo-org', secondRunId, 'directorySyncWorkflow', 'directory-sync-continued-then-unpaired'),
+    await fetch('directory-sync/demo-org', restartedRunId, 'directorySyncWorkflow', 'directory-sync-restarted-without-pairing'),
     await fetch('cic-watch/demo-org', undefined, 'cicWatchWorkflow', 'cic-watch-unpaired'),
+    await fetch('account-linking/demo-org', undefined, 'accountLinkingWorkflow', 'account-linking-unpaired'),
     await fetch(plumbing.workflowId, plumbing.runId, 'plumbingCheckWorkflow', 'plumbing-check'),
   ];
 }
