@@ -146,7 +146,7 @@ test('Redis away past the durable threshold and the watch cancelled: the next pa
   assert.deepEqual(left.filter((id) => id === early || id === late), [], 'the pass cleared the backlog it covered');
 });
 
-test('a reconnect with nothing changed starts no pass; a staged user that differs is the only news', async () => {
+test('a reconnect with nothing changed starts no pass, nor does an unmapped change; a staged user that differs is the only news', async () => {
   const b = await bridgeBehindProxy('watchsnapshot');
   await eventually('the sync idle', async () => (await syncProgress({ db: b.db, temporal: b.temporal })).state === 'waiting');
   const reconnect = async () => {
@@ -172,6 +172,23 @@ test('a reconnect with nothing changed starts no pass; a staged user that differ
   const progress = await syncProgress({ db: b.db, temporal: b.temporal });
   assert.equal(progress.passes, passesBefore, 'no pass ran');
   assert.equal(progress.fullPending, false);
+
+  // The watch subscribes only to what the mapping reads: a change to anything else is not news either.
+  const [, , unmapped, marker] = syncable(b);
+  const since3 = Date.now();
+  await b.cicAdmin('PATCH', `/__admin/users/${encodeURIComponent(unmapped)}`, {
+    personalInformationProperties: { title: 'Chief Tester', departmentName: 'Quality' },
+    extension: '4242',
+  });
+  // A mapped change after it: once its id is handed over, the watch has seen everything before it.
+  await changeName(b, marker, 'Marker');
+  const handed = await eventually('the marker handed over', async () => {
+    const jobs = (await jobsSince(since3)).map((j) => j.data);
+    return jobs.some((j) => j.kind === 'users-changed' && j.userIds.includes(marker)) && jobs;
+  });
+  assert.deepEqual(handed, [{ kind: 'users-changed', org: 'demo-org', userIds: [marker] }], 'an unmapped change hands nothing over');
+  await cloudShows(b, { [marker]: 'Marker' });
+  await eventually('the sync idle', async () => (await syncProgress({ db: b.db, temporal: b.temporal })).state === 'waiting');
 
   // The same path does see a difference: one staged hash made stale stands for a change missed while away.
   const stale = syncable(b)[3];
