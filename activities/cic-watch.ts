@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/database';
 import { snapshotDifferences } from '../db/directory';
-import { backlogPage, clearBacklog, noteBacklog } from '../db/watch-backlog';
+import { backlogCutoff, backlogPage, clearBacklog, clearBacklogNotedBy, countBacklog, noteBacklog } from '../db/watch-backlog';
 import { MAPPED_RECORD_PATHS, recordHash } from './record-hash';
 import { watchCic, type CicWatchEvent, type CicWatchState, type IcwsUserRecord } from '../clients/cic';
 import { SecretBox } from '../lib/secrets';
@@ -45,6 +45,9 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           note: (ids, fullPass) => noteBacklog(deps.db, ids, fullPass),
           page: (limit) => backlogPage(deps.db, limit),
           clear: (entries) => clearBacklog(deps.db, entries),
+          count: async () => (await countBacklog(deps.db)).ids,
+          cutoff: () => backlogCutoff(deps.db),
+          clearNotedBy: async (cutoff) => void (await clearBacklogNotedBy(deps.db, cutoff)),
         },
         log: ctx.log,
       });

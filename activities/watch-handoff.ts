@@ -35,6 +35,10 @@ export interface HandoffDeps {
     note(cicIds: string[], fullPass: boolean): Promise<void>;
     page(limit: number): Promise<BacklogEntry[]>;
     clear(entries: BacklogEntry[]): Promise<void>;
+    count(): Promise<number>;
+    /** PostgreSQL's clock now, and the removal of everything noted until such a time. */
+    cutoff(): Promise<string>;
+    clearNotedBy(cutoff: string): Promise<void>;
   };
   log: {
     info(message: string, meta?: Record<string, unknown>): void;
@@ -204,6 +208,14 @@ export class WatchHandoff {
   /** Hands what an earlier outage (or an earlier watch) left in PostgreSQL to the queue. */
   private async drainBacklog(): Promise<void> {
     let drained = 0;
+    // A long outage in a busy directory can leave many ids: one full pass then, not hundreds of jobs.
+    const waiting = await this.deps.backlog.count();
+    if (waiting > this.opts.holdLimit) {
+      const cutoff = await this.deps.backlog.cutoff();
+      await this.send({ kind: 'resync', org: this.deps.org, reason: `${waiting} CIC changes the watch could not hand over earlier` });
+      await this.deps.backlog.clearNotedBy(cutoff);
+      drained = waiting;
+    }
     for (;;) {
       const page = await this.deps.backlog.page(this.opts.idsPerJob);
       if (!page.length) break;

@@ -40,6 +40,15 @@ function fakes(options: Partial<HandoffOptions> = {}) {
       async clear(entries: BacklogEntry[]) {
         for (const e of entries) if ((backlog.get(e.cicId) ?? Infinity) <= Number(e.notedAt)) backlog.delete(e.cicId);
       },
+      async count() {
+        return [...backlog.keys()].filter((id) => id !== '*').length;
+      },
+      async cutoff() {
+        return String(clock);
+      },
+      async clearNotedBy(cutoff) {
+        for (const [id, at] of backlog) if (at <= Number(cutoff)) backlog.delete(id);
+      },
     },
     log: { info: () => {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
     options: { ...fast, ...options },
@@ -150,5 +159,15 @@ test('a new hand-off drains what an earlier one left in the backlog', async () =
   await until('drained', () => f.backlog.size === 0);
   assert.equal(f.resyncs().length, 1);
   assert.deepEqual([...f.sentIds()].sort(), ['x', 'y']);
+  await h.close();
+});
+
+test('a large backlog is handed over as one full pass', async () => {
+  const f = fakes({ holdLimit: 10 });
+  await f.deps.backlog.note(Array.from({ length: 25 }, (_, i) => `u${i}`), false);
+  const h = new WatchHandoff(f.deps);
+  await until('drained', () => f.backlog.size === 0);
+  assert.equal(f.resyncs().length, 1);
+  assert.equal(f.sentIds().size, 0);
   await h.close();
 });
