@@ -1,12 +1,15 @@
 import { Context } from '@temporalio/activity';
 import type { Queue } from 'bullmq';
 import type { Db } from '../db/database';
-import { recordHash } from './record-hash';
-import { watchCic, type CicWatchEvent, type CicWatchState } from '../clients/cic';
+import { snapshotDifferences } from '../db/directory';
+import { backlogCutoff, backlogPage, clearBacklog, clearBacklogNotedBy, countBacklog, noteBacklog } from '../db/watch-backlog';
+import { MAPPED_RECORD_PATHS, recordHash } from './record-hash';
+import { watchCic, type CicWatchEvent, type CicWatchState, type IcwsUserRecord } from '../clients/cic';
 import { SecretBox } from '../lib/secrets';
 import type { CicEventJob } from '../queues/cic-events';
 import type { PairingContext } from './pairing-context';
 import { BRIDGE_APPLICATION_NAME } from './pairing-context';
+import { WatchHandoff } from './watch-handoff';
 
 export interface CicWatchDeps {
   db: Db;
@@ -17,12 +20,15 @@ export interface CicWatchDeps {
 
 /** Above this many differences a reconnect snapshot asks for a full pass instead of per-user deltas. */
 const SNAPSHOT_DELTA_LIMIT = 500;
-const BATCH_MS = 25;
+/** Snapshot records hashed and sent to PostgreSQL at a time. */
+const SNAPSHOT_PAGE = 5_000;
 
 /**
  * Holds the one ICWS watch session of the pairing for as long as it runs. It is a single heartbeating
  * activity, so exactly one bridge holds it; if its worker dies, the heartbeat times out and Temporal starts it
- * on another worker. Changes leave through the cic-events queue as user ids, never as personal data.
+ * on another worker. Changes leave through the cic-events queue as user ids, never as personal data, by a
+ * lossless hand-off (watch-handoff.ts): ids are let go only once the queue, or failing that PostgreSQL's
+ * watch_backlog, has them.
  */
 export function createCicWatchActivities(deps: CicWatchDeps) {
   return {
@@ -30,22 +36,28 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
       const ctx = Context.current();
       const pairing = await deps.pairingContext.pairing({ fresh: true });
       let state: CicWatchState = { state: 'reconnecting', attempt: 0 };
-      const beat = setInterval(() => ctx.heartbeat({ ...state }), 2000);
-      let batch = new Set<string>();
-      let flushTimer: NodeJS.Timeout | undefined;
-      const flush = async () => {
-        flushTimer = undefined;
-        if (!batch.size) return;
-        const userIds = [...batch];
-        batch = new Set();
-        await deps.cicEvents.add('users-changed', { kind: 'users-changed', org: input.orgShortName, userIds });
-      };
+      const handoff = new WatchHandoff({
+        org: input.orgShortName,
+        send: async (job) => {
+          await deps.cicEvents.add(job.kind, job);
+        },
+        backlog: {
+          note: (ids, fullPass) => noteBacklog(deps.db, ids, fullPass),
+          page: (limit) => backlogPage(deps.db, limit),
+          clear: (entries) => clearBacklog(deps.db, entries),
+          count: async () => (await countBacklog(deps.db)).ids,
+          cutoff: () => backlogCutoff(deps.db),
+          clearNotedBy: async (cutoff) => void (await clearBacklogNotedBy(deps.db, cutoff)),
+        },
+        log: ctx.log,
+      });
+      const details = () => ({ ...state, pending: handoff.pending });
+      const beat = setInterval(() => ctx.heartbeat(details()), 2000);
       const onEvent = async (event: CicWatchEvent) => {
         if (event.kind === 'user-added' || event.kind === 'user-changed' || event.kind === 'user-removed') {
-          batch.add(event.userId);
-          flushTimer ??= setTimeout(() => void flush().catch((err) => ctx.log.warn('cic-events enqueue failed', { err })), BATCH_MS);
+          handoff.add([event.userId]);
         } else if (event.kind === 'users-snapshot') {
-          await onSnapshot(deps, input.orgShortName, event.records);
+          await onSnapshot(deps.db, handoff, event.records);
         }
       };
       try {
@@ -54,12 +66,13 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           userId: pairing.cicUserId,
           password: new SecretBox(deps.secretKey).open(pairing.cicPasswordSealed),
           applicationName: `${BRIDGE_APPLICATION_NAME} watch`,
-          subscribe: { users: true },
+          // Only what the mapping reads: a reconnect snapshot of a large directory stays small.
+          subscribe: { users: true, userProperties: MAPPED_RECORD_PATHS },
           onEvent,
           onState: (s) => {
             state = s;
             ctx.log.info('CIC watch state', { state: s.state, server: s.server, attempt: s.attempt, reason: s.reason });
-            ctx.heartbeat({ ...s });
+            ctx.heartbeat(details());
           },
           signal: ctx.cancellationSignal,
         });
@@ -71,32 +84,26 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
         if ((err as Error).name === 'CicAuthenticationFailed') throw new Error(`CIC refused the bridge's credentials: ${(err as Error).message}`);
         throw err;
       } finally {
+        // Whatever is not handed over by now goes to PostgreSQL, for the next pass (or the next watch).
+        await handoff.close();
         clearInterval(beat);
-        if (flushTimer) clearTimeout(flushTimer);
-        await flush();
       }
     },
   };
 }
 
-/** A (re)connect repeats the whole directory: only users that differ from the staged snapshot are news. */
-async function onSnapshot(deps: CicWatchDeps, org: string, records: Parameters<typeof recordHash>[0][]) {
-  const staged = new Map(
-    (await deps.db.selectFrom('cic_users').select(['cic_id', 'content_hash', 'present']).execute()).map((r) => [r.cic_id, r]),
-  );
-  const changed: string[] = [];
-  const seen = new Set<string>();
-  for (const record of records) {
-    const id = record.configurationId!.id!;
-    seen.add(id);
-    const hash = recordHash(record);
-    const row = staged.get(id);
-    if (!row || !row.present || row.content_hash !== hash) changed.push(id);
+/**
+ * A (re)connect repeats the whole directory: only users that differ from the staged snapshot are news. The
+ * records carry exactly the properties a directory read selects, so recordHash gives what staging stored.
+ */
+export async function onSnapshot(db: Db, handoff: Pick<WatchHandoff, 'add' | 'requestFullPass'>, records: readonly IcwsUserRecord[]): Promise<void> {
+  function* pages() {
+    for (let i = 0; i < records.length; i += SNAPSHOT_PAGE) {
+      const page = records.slice(i, i + SNAPSHOT_PAGE).filter((r) => r.configurationId?.id);
+      yield { cicIds: page.map((r) => r.configurationId.id), hashes: page.map((r) => recordHash(r)) };
+    }
   }
-  for (const [id, row] of staged) if (row.present && !seen.has(id)) changed.push(id);
-  if (changed.length > SNAPSHOT_DELTA_LIMIT) {
-    await deps.cicEvents.add('resync', { kind: 'resync', org, reason: `CIC watch snapshot differs for ${changed.length} users` });
-  } else if (changed.length) {
-    await deps.cicEvents.add('users-changed', { kind: 'users-changed', org, userIds: changed });
-  }
+  const diff = await snapshotDifferences(db, pages(), SNAPSHOT_DELTA_LIMIT + 1);
+  if (diff.count > SNAPSHOT_DELTA_LIMIT) handoff.requestFullPass(`CIC watch snapshot differs for ${diff.count} users`);
+  else if (diff.count) handoff.add(diff.cicIds);
 }

@@ -3,7 +3,8 @@ import type { PairingOptions } from '../db/pairing';
 import { markRemoved, markUnseenRemoved, stageUsers, unchangedStaged, type StagedRow } from '../db/directory';
 import { createRun, finishRun, countChanges, insertChanges, type PlannedChange } from '../db/sync-runs';
 import { dropCloudUsersNotIn, upsertCloudUsers } from '../db/cloud-users';
-import { MAPPED_PROPERTIES, recordHash } from './record-hash';
+import { backlogCutoff, backlogPage, clearBacklog, clearBacklogNotedBy } from '../db/watch-backlog';
+import { MAPPED_RECORD_PATHS, recordHash } from './record-hash';
 import { listUsers, getUser, type IcwsUserRecord } from '../clients/cic';
 import type { ScimUser } from '../clients/genesys';
 import { parseCicUser, stageCicUser, type CountryCode, type StagedUser } from '../domain';
@@ -37,6 +38,8 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
      */
     async stageCicUsers(input: { runId: string }): Promise<{ read: number; removed: number }> {
       const p = await ctx.pairing({ fresh: true });
+      // Changes the watch could not hand over (watch_backlog) were noted before this read begins: it covers them.
+      const cutoff = await backlogCutoff(db);
       return withHeartbeat(async (beat, signal) => {
         const seen: string[] = [];
         const unreadable: PlannedChange[] = [];
@@ -53,6 +56,7 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
         });
         await insertChanges(db, input.runId, unreadable);
         const removed = await markUnseenRemoved(db, seen);
+        await clearBacklogNotedBy(db, cutoff);
         return { read: seen.length + unreadable.length, removed };
       });
     },
@@ -104,14 +108,20 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
     /**
      * A delta pass in one activity: a few users changed, and four activity round trips would cost more than
      * the work. Every step is idempotent by run id, as in the full pass, so a retry resumes where it stopped.
+     * The pass also takes users the watch could not hand over (watch_backlog), a page at a time, so a change
+     * noted during a Redis outage reaches the cloud with the next change that gets through.
      */
     async syncUsers(input: { runId: string; workflowId: string; userIds: string[] }): Promise<DeltaResult> {
       const p = await ctx.pairing({ fresh: true });
       const genesys = await ctx.genesys();
       return withHeartbeat(async (beat, signal) => {
         await createRun(db, { id: input.runId, kind: 'delta', workflowId: input.workflowId });
-        const staged = await stageUsersById(deps, input.userIds, p.options, signal);
-        const plan = await planRun(db, { runId: input.runId, userIds: input.userIds, purge: false, allowMassRemoval: false }, p.options, beat);
+        const backlog = await backlogPage(db, BACKLOG_PER_DELTA, { idsOnly: true });
+        const userIds = [...new Set([...input.userIds, ...backlog.map((e) => e.cicId)])];
+        const staged = await stageUsersById(deps, userIds, p.options, signal);
+        const plan = await planRun(db, { runId: input.runId, userIds, purge: false, allowMassRemoval: false }, p.options, beat);
+        // Planned (in PostgreSQL, by run id): a retry of this activity finds them in the plan.
+        await clearBacklog(db, backlog);
         let waiting: ApplyChunkResult['waiting'];
         // A user that failed this time waits for a later pass (or its next change) rather than holding the
         // pass: a delta pass is only a fast path, and reconciliation retries the user.
@@ -149,11 +159,13 @@ async function finish(
 }
 
 const STAGE_CONCURRENCY = 16;
+/** Backlog ids a delta pass takes besides its own; more wait for the next pass, or the watch's drain. */
+const BACKLOG_PER_DELTA = 200;
 const CLOUD_PAGE = 100;
 const CLOUD_READERS = 4;
 const CLOUD_ATTRIBUTES = ['id', 'userName', 'externalId', 'active', 'meta'];
 /** Only what the mapping reads (and recordHash covers): a full read of 100,000 users stays small. */
-const MAPPED_SELECT = ['configurationId', ...MAPPED_PROPERTIES.map((p) => `personalInformationProperties.${p}`)].join(',');
+const MAPPED_SELECT = MAPPED_RECORD_PATHS.join(',');
 
 /** What the staged mapping depends on besides the record: a change here restages every user. */
 const stagedWith = (o: PairingOptions) => `v1|${o.defaultCountry}|${o.serviceUserName}`;

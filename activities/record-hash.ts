@@ -5,6 +5,13 @@ import { canonicalJson } from '../domain';
 export const MAPPED_PROPERTIES = ['displayName', 'emailAddress', 'businessNumber', 'business2Number', 'mobileNumber', 'homeNumber', 'faxNumber'];
 
 /**
+ * What the bridge asks CIC for, in a directory read (`select`) and in the watch's users subscription
+ * (`properties`) alike: the id and the mapped sub-properties, exactly what recordHash reads, so a record read
+ * either way hashes the same and a reconnect snapshot stays small.
+ */
+export const MAPPED_RECORD_PATHS = ['configurationId', ...MAPPED_PROPERTIES.map((p) => `personalInformationProperties.${p}`)];
+
+/**
  * Hash of what matters in a CIC user record. A directory listing (`select=*`) and a watch snapshot carry
  * different property sets for the same user, so hashing whole records would call every user changed.
  */

@@ -12,6 +12,7 @@ import {
 } from '../operations/directory';
 import { renderProgressBar } from './progress';
 import { countLinksByState } from '../db/directory';
+import { countBacklog } from '../db/watch-backlog';
 import { ssoStates } from '../db/sso-links';
 import { describeSso } from '../operations/sso';
 
@@ -137,7 +138,9 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .action(async () =>
       withContext(config, async (ctx) => {
         const p = await syncProgress(ctx);
-        console.log(JSON.stringify({ ...p, users: await countLinksByState(ctx.db) }, null, 2));
+        // Changes the watch could not hand to Redis, waiting in PostgreSQL for the next pass.
+        const watchBacklog = await countBacklog(ctx.db);
+        console.log(JSON.stringify({ ...p, users: await countLinksByState(ctx.db), watchBacklog }, null, 2));
       }),
     );
 

@@ -241,3 +241,36 @@ export async function countLinksByState(db: Db): Promise<Record<string, number>>
     .execute();
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
+
+/**
+ * How a watch snapshot (id and recordHash per CIC user) differs from what is staged: users new, changed or
+ * back, and present users the snapshot no longer has. The snapshot goes to a temporary table page by page
+ * and PostgreSQL compares, so the staged directory is never loaded into memory. Returns at most `limit` ids,
+ * with the number of differences in all.
+ */
+export async function snapshotDifferences(
+  db: Db,
+  pages: Iterable<{ cicIds: string[]; hashes: string[] }>,
+  limit: number,
+): Promise<{ count: number; cicIds: string[] }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`CREATE TEMPORARY TABLE snapshot_cic_users (cic_id text PRIMARY KEY, content_hash text NOT NULL) ON COMMIT DROP`.execute(trx);
+    for (const page of pages) {
+      if (!page.cicIds.length) continue;
+      await sql`
+        INSERT INTO snapshot_cic_users SELECT * FROM unnest(${page.cicIds}::text[], ${page.hashes}::text[])
+        ON CONFLICT DO NOTHING`.execute(trx);
+    }
+    await sql`ANALYZE snapshot_cic_users`.execute(trx);
+    const r = await sql<{ cic_id: string; n: string }>`
+      SELECT cic_id, count(*) OVER () AS n FROM (
+        SELECT s.cic_id FROM snapshot_cic_users s LEFT JOIN cic_users c ON c.cic_id = s.cic_id
+        WHERE c.cic_id IS NULL OR NOT c.present OR c.content_hash IS DISTINCT FROM s.content_hash
+        UNION ALL
+        SELECT c.cic_id FROM cic_users c
+        WHERE c.present AND NOT EXISTS (SELECT 1 FROM snapshot_cic_users s WHERE s.cic_id = c.cic_id)
+      ) d
+      ORDER BY cic_id LIMIT ${limit}`.execute(trx);
+    return { count: Number(r.rows[0]?.n ?? 0), cicIds: r.rows.map((row) => row.cic_id) };
+  });
+}

@@ -6,6 +6,7 @@ import type {
   SyncChangesTable,
   SyncRunsTable,
   UserLinksTable,
+  WatchBacklogTable,
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
 
@@ -19,4 +20,5 @@ export interface Database {
   sync_changes: SyncChangesTable;
   idp_keys: IdpKeysTable;
   sso_links: SsoLinksTable;
+  watch_backlog: WatchBacklogTable;
 }

@@ -88,3 +88,9 @@ export interface SyncChangesTable {
   attempts: Generated<number>;
   retry_at: Date | null;
 }
+
+/** CIC changes the watch could not hand over; `*` stands for "a full pass is needed". */
+export interface WatchBacklogTable {
+  cic_id: string;
+  noted_at: Timestamp;
+}

@@ -86,10 +86,17 @@ export async function startBridge(
       workers = await runWorkers(config);
     },
     async stop() {
-      for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org', 'account-linking/demo-org']) {
-        await temporal.workflow.getHandle(wf).terminate('test over').catch(() => {});
-      }
+      const terminate = async () => {
+        for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org', 'account-linking/demo-org']) {
+          await temporal.workflow.getHandle(wf).terminate('test over').catch(() => {});
+        }
+      };
+      await terminate();
       await workers.stop();
+      // A job the queue workers took meanwhile (e.g. from a watch handing over as it ended) may have started
+      // the sync again on this suite's task queue, where no worker polls now: the next suite's pairing would
+      // only signal that run.
+      await terminate();
       await temporal.connection.close();
       redis.disconnect();
       await cic.close();
