@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Config } from '../lib/config';
 import type { Db } from '../db/database';
-import { createRedis } from '../queues/connection';
+import { createRedis, reportErrors } from '../queues/connection';
 import { startPlumbingWorker } from '../queues/plumbing';
 import { startCicEventsWorker } from '../queues/cic-events';
 import type { Client } from '@temporalio/client';
@@ -19,6 +19,7 @@ export function startQueueWorkers(config: Config, deps: { db: Db; temporal: Clie
     startPlumbingWorker({ db: deps.db, connection, prefix }),
     startCicEventsWorker({ db: deps.db, connection, prefix, temporal: deps.temporal, taskQueue: config.taskQueue }),
   ];
+  for (const w of workers) reportErrors(w, w.name);
   return {
     workers,
     async close() {
