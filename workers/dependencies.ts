@@ -11,6 +11,8 @@ import { createKeyring, type Keyring } from '../idp/keyring';
 import { createIdentityProvider } from '../idp/identity-provider';
 import type { PlumbingJobData, PlumbingJobResult } from '../queues/plumbing';
 import type { CicEventJob } from '../queues/cic-events';
+import { createPresenceQueue } from '../queues/presence-queue';
+import { presenceStore } from '../queues/presence-redis';
 
 export interface Dependencies extends ActivityDeps {
   config: Config;
@@ -37,6 +39,7 @@ export async function buildDependencies(config: Config): Promise<Dependencies> {
     prefix,
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 10, backoff: { type: 'exponential', delay: 200 } },
   });
+  const presenceQueue = createPresenceQueue(producer, prefix);
   const temporal = await connectTemporalClient(config);
   // The request budget waits out a Redis blip instead of failing the call, so it gets a waiting connection.
   const budgetConnection = createRedis(config.redisUrl, 'worker');
@@ -58,11 +61,14 @@ export async function buildDependencies(config: Config): Promise<Dependencies> {
     plumbingQueue,
     plumbingEvents,
     cicEvents,
+    presenceQueue,
+    presenceStore: presenceStore(producer, prefix),
     pairingContext,
     secretKey: config.secretKey,
     async close() {
       await pairingContext.close();
       await cicEvents.close();
+      await presenceQueue.close();
       await plumbingEvents.close();
       await plumbingQueue.close();
       await temporal.connection.close();
