@@ -69,7 +69,7 @@ export async function recordPresenceOutcomes(db: Db, outcomes: readonly Presence
   if (!outcomes.length) return;
   const rows = sql.join(
     outcomes.map(
-      (o) => sql`(${o.cicId}, ${o.statusId}, ${o.loggedIn}, ${o.seenAt}::timestamptz, ${o.error ? null : o.seq}::bigint, ${o.presence},
+      (o) => sql`(${o.cicId}, ${o.statusId}, ${o.loggedIn}::boolean, ${o.seenAt}::timestamptz, ${o.error ? null : o.seq}::bigint, ${o.presence},
         ${o.because}, ${o.pushed?.presence ?? null}, ${o.pushed?.definitionId ?? null}, ${o.pushed?.genesysId ?? null},
         ${o.pushed?.sourceId ?? null}, ${o.pushed?.at ?? null}::timestamptz, ${o.pushed?.lagMs ?? null}::integer,
         ${o.skippedReason ?? null}, ${o.error ?? null})`,
@@ -94,7 +94,7 @@ export async function recordPresenceOutcomes(db: Db, outcomes: readonly Presence
       pushed_genesys_id = coalesce(excluded.pushed_genesys_id, s.pushed_genesys_id),
       primary_source_id = coalesce(excluded.primary_source_id, s.primary_source_id),
       pushed_at = coalesce(excluded.pushed_at, s.pushed_at),
-      lag_ms = coalesce(excluded.lag_ms, s.lag_ms),
+      lag_ms = CASE WHEN excluded.pushed_at IS NOT NULL THEN excluded.lag_ms ELSE s.lag_ms END,
       skipped_reason = excluded.skipped_reason,
       last_error = excluded.last_error,
       error_at = excluded.error_at,

@@ -43,6 +43,14 @@ export const defaultPusherOptions: PusherOptions = {
   catalogTtlMs: 600_000,
 };
 
+interface PushItem {
+  outcome: PresenceOutcome;
+  genesysId: string;
+  definitionId: string;
+  primary: boolean;
+  fresh: boolean;
+}
+
 interface Waiter {
   org: string;
   resolve(result: string): void;
@@ -166,6 +174,7 @@ export class PresencePusher {
           this.deps.log.warn({ err: (err as Error).message }, 'could not read the CIC status catalog; statuses are mapped by id alone');
           return undefined;
         });
+        if (value) await this.deps.store.saveCatalog(value).catch(() => {});
       }
       if (value) this.catalog = { value, at: now };
       else return { overrides: this.overrides.value, catalog: [] };
@@ -233,7 +242,7 @@ export class PresencePusher {
   ): Promise<Map<string, string | Error>> {
     const results = new Map<string, string | Error>();
     const outcomes: PresenceOutcome[] = [];
-    const items: { outcome: PresenceOutcome; genesysId: string; definitionId: string; primary: boolean }[] = [];
+    const items: PushItem[] = [];
     let sourceId: string | undefined;
     for (const id of ids) {
       const s = latest.get(id);
@@ -273,7 +282,8 @@ export class PresencePusher {
         results.set(id, `unchanged: ${decision.presence}`);
         continue;
       }
-      items.push({ outcome, genesysId: t.genesysId, definitionId, primary });
+      // Lag counts from a status change to its push; a remap or a late link is not a change.
+      items.push({ outcome, genesysId: t.genesysId, definitionId, primary, fresh: t.handledSeq === null || t.handledSeq < s.seq });
     }
     if (items.length && sourceId) {
       const failed = await this.push(genesys, sourceId, items);
@@ -290,7 +300,7 @@ export class PresencePusher {
             genesysId: it.genesysId,
             sourceId,
             at,
-            lagMs: Math.max(0, at.getTime() - it.outcome.seenAt.getTime()),
+            lagMs: it.fresh ? Math.max(0, at.getTime() - it.outcome.seenAt.getTime()) : null,
           };
           results.set(it.outcome.cicId, `pushed: ${it.outcome.presence}`);
         }
@@ -308,7 +318,7 @@ export class PresencePusher {
   private async push(
     genesys: GenesysClient,
     sourceId: string,
-    items: { outcome: PresenceOutcome; genesysId: string; definitionId: string; primary: boolean }[],
+    items: PushItem[],
   ): Promise<Map<string, Error>> {
     const failed = new Map<string, Error>();
     const change = (it: (typeof items)[number]) => ({ definitionId: it.definitionId, ...(it.primary ? { primary: true } : {}) });
