@@ -37,7 +37,7 @@ export const defaultPusherOptions: PusherOptions = {
   gatherMs: 20,
   bulkMax: 50,
   maxInFlight: 8,
-  paceBurst: 3,
+  paceBurst: 6,
   budgetWindowMs: 60_500,
   overridesTtlMs: 5_000,
   catalogTtlMs: 600_000,
@@ -71,7 +71,8 @@ export class PresencePushFailed extends Error {
  */
 export class PresencePusher {
   private readonly opts: PusherOptions;
-  private readonly pending = new Map<string, Waiter[]>();
+  private readonly pending = new Map<string, { since: number; waiters: Waiter[] }>();
+  private lastSentAt = 0;
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private closed = false;
@@ -90,9 +91,9 @@ export class PresencePusher {
   /** Resolves once the user's latest status is in Genesys Cloud (or skipped with a reason). */
   submit(job: { org: string; userId: string }): Promise<string> {
     return new Promise((resolve, reject) => {
-      const list = this.pending.get(job.userId) ?? [];
-      list.push({ org: job.org, resolve, reject });
-      this.pending.set(job.userId, list);
+      const p = this.pending.get(job.userId) ?? { since: Date.now(), waiters: [] };
+      p.waiters.push({ org: job.org, resolve, reject });
+      this.pending.set(job.userId, p);
       this.kick();
     });
   }
@@ -107,7 +108,7 @@ export class PresencePusher {
     this.closed = true;
     this.kick();
     await this.loop;
-    for (const list of this.pending.values()) for (const w of list) w.reject(new PresencePushFailed('the presence worker is stopping'));
+    for (const p of this.pending.values()) for (const w of p.waiters) w.reject(new PresencePushFailed('the presence worker is stopping'));
     this.pending.clear();
   }
 
@@ -127,16 +128,27 @@ export class PresencePusher {
         await this.idle();
         continue;
       }
-      if (this.pending.size < this.opts.bulkMax) await sleep(this.opts.gatherMs);
-      await this.pace();
+      const { spacing, burst } = await this.cadence();
+      // A batch leaves when full, or once its oldest user has gathered for `gatherMs` and (with a budget) the
+      // last push is a pace step behind: a step spent on a handful of users would be missing from a full
+      // batch later, and unspent steps build the burst that drains a sudden clump of changes.
+      for (;;) {
+        if (this.closed || this.pending.size >= this.opts.bulkMax) break;
+        const oldest = this.pending.values().next().value?.since ?? Date.now();
+        const due = Math.max(oldest + this.opts.gatherMs, this.lastSentAt + spacing);
+        if (Date.now() >= due) break;
+        await sleep(Math.min(10, due - Date.now()));
+      }
+      await this.pace(spacing, burst);
       if (this.closed) return;
       const batch = new Map<string, Waiter[]>();
-      for (const [id, waiters] of this.pending) {
-        batch.set(id, waiters);
+      for (const [id, p] of this.pending) {
+        batch.set(id, p.waiters);
         if (batch.size >= this.opts.bulkMax) break;
       }
       for (const id of batch.keys()) this.pending.delete(id);
       if (!batch.size) continue;
+      this.lastSentAt = Date.now();
       this.inFlight++;
       void this.runBatch(batch).finally(() => {
         this.inFlight--;
@@ -145,15 +157,21 @@ export class PresencePusher {
     }
   }
 
-  /** Waits for this push's place in the budget's pace; nothing to wait for without a limit. */
-  private async pace(): Promise<void> {
+  /** Ms between pushes the budget can sustain (0 without a limit), and how many may go back to back. */
+  private async cadence(): Promise<{ spacing: number; burst: number }> {
     const limit = await this.deps.pairingContext
       .pairing()
       .then((p) => p.options.rateLimitPerMinute)
       .catch(() => 0);
-    if (!limit) return;
+    if (!limit) return { spacing: 0, burst: 0 };
     const burst = Math.max(1, Math.min(this.opts.paceBurst, limit - 1));
-    const spacing = this.opts.budgetWindowMs / Math.max(1, limit - burst);
+    // Any window-long stretch then holds at most `limit` pushes, burst included.
+    return { spacing: this.opts.budgetWindowMs / Math.max(1, limit - burst), burst };
+  }
+
+  /** Waits for this push's cell in the budget's pace (shared by every worker process through Redis). */
+  private async pace(spacing: number, burst: number): Promise<void> {
+    if (!spacing) return;
     for (;;) {
       const wait = await this.deps.store.paceWait(spacing, burst).catch(() => 0);
       if (wait <= 0 || this.closed) return;
