@@ -64,6 +64,8 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           handoff.add([event.userId]);
         } else if (event.kind === 'status-changed') {
           presence.add({ userId: event.userId, statusId: event.statusId, loggedIn: event.loggedIn, initial: event.initial });
+        } else if (event.kind === 'status-catalog') {
+          await presence.catalog(event.statusMessages);
         } else if (event.kind === 'users-snapshot') {
           await onSnapshot(deps.db, handoff, event.records);
         }
@@ -75,8 +77,8 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           password: new SecretBox(deps.secretKey).open(pairing.cicPasswordSealed),
           applicationName: `${BRIDGE_APPLICATION_NAME} watch`,
           // Only what the mapping reads: a reconnect snapshot of a large directory stays small.
-          // Statuses of every user, following additions: the presence lane's intake.
-          subscribe: { users: true, userProperties: MAPPED_RECORD_PATHS, statuses: 'all-users' },
+          // Statuses of every user, following additions, and the status catalog: the presence lane's intake.
+          subscribe: { users: true, userProperties: MAPPED_RECORD_PATHS, statuses: 'all-users', statusMessages: true },
           onEvent,
           onState: (s) => {
             state = s;

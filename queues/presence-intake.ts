@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { PresenceStore } from './presence-redis';
-import { statusJob, type PresenceJob } from './presence-queue';
+import { remapJob, statusJob, type PresenceJob } from './presence-queue';
+import type { CicStatusMessage } from '../domain/presence-mapping';
 
 export interface StatusSighting {
   userId: string;
@@ -51,8 +52,8 @@ export class PresenceIntake {
   constructor(
     private readonly deps: {
       org: string;
-      store: Pick<PresenceStore, 'record'>;
-      queue: Pick<Queue<PresenceJob>, 'addBulk'>;
+      store: Pick<PresenceStore, 'record' | 'catalog' | 'saveCatalog'>;
+      queue: Pick<Queue<PresenceJob>, 'addBulk' | 'add'>;
       log: { warn(message: string, meta?: Record<string, unknown>): void; info(message: string, meta?: Record<string, unknown>): void };
       options?: Partial<IntakeOptions>;
     },
@@ -78,6 +79,32 @@ export class PresenceIntake {
       this.ready.set(s.userId, entry);
     }
     this.schedule();
+  }
+
+  /**
+   * The status catalog as the watch's subscription reports it. When what the mapping reads differs from the
+   * catalog the presence workers use, it replaces it and every known user is mapped again (a changed flag or
+   * group can move a status to another presence). Failures are logged: the workers reread CIC's catalog
+   * every few minutes anyway.
+   */
+  async catalog(statusMessages: readonly CicStatusMessage[]): Promise<void> {
+    const relevant = (list: readonly CicStatusMessage[]) =>
+      JSON.stringify(
+        list
+          .map((m) => [m.statusId.toLowerCase(), m.messageText ?? null, m.groupTag ?? null, !!m.isDoNotDisturbStatus, !!m.isAfterCallWorkStatus, !!m.isAcdStatus])
+          .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      );
+    try {
+      const known = await this.deps.store.catalog();
+      if (known && relevant(known) === relevant(statusMessages)) return;
+      await this.deps.store.saveCatalog(statusMessages);
+      if (!known) return;
+      const job = remapJob('the CIC status catalog changed');
+      await this.deps.queue.add(job.name, job.data, job.opts);
+      this.deps.log.info('the CIC status catalog changed: presence is mapped again', { statuses: statusMessages.length });
+    } catch (err) {
+      this.deps.log.warn('could not hand the CIC status catalog to the presence lane', { err: (err as Error).message });
+    }
   }
 
   /** Hands over what waits (held users included), trying for up to `graceMs`. */
