@@ -23,7 +23,7 @@ export interface IntakeOptions {
   retryMaxMs: number;
 }
 
-export const defaultIntakeOptions: IntakeOptions = { quietMs: 150, maxHoldMs: 2_000, flushMs: 5, chunk: 1_000, retryMaxMs: 5_000 };
+export const defaultIntakeOptions: IntakeOptions = { quietMs: 120, maxHoldMs: 2_000, flushMs: 5, chunk: 1_000, retryMaxMs: 5_000 };
 
 interface Entry extends StatusSighting {
   seenAt: number;

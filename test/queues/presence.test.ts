@@ -5,6 +5,7 @@ import { allMatch, linkedUsers, pairAndSettle, setStatus, shownPresence } from '
 import { statusCatalog } from '../../simulators/cic';
 import { mapStatus, presenceHealth, presenceSummary, userPresence } from '../../operations/presence';
 import { createRedis } from '../../queues/connection';
+import { printUserPresence } from '../../cli/presence-commands';
 import type { Redis } from 'ioredis';
 
 let h: BridgeHarness;
@@ -118,6 +119,31 @@ test('a flapping agent (20 changes in one second) ends on its final status with 
   const writes = shownPresence(h, cloudId)!.updates - before;
   assert.ok(writes <= 2, `${writes} presence writes for one flapping agent`);
   assert.equal(shownPresence(h, cloudId)?.presence, 'Training');
+});
+
+test('a change in the CIC status catalog re-maps the users in that status', async () => {
+  const [cicId, cloudId] = [...links][3];
+  await h.cicAdmin('PUT', `/__admin/status-messages/${encodeURIComponent('Project Work')}`, { messageText: 'Project Work', groupTag: 'Project' });
+  await setStatus(h, cicId, { statusId: 'Project Work' });
+  await eventually('Away (no rule matched)', async () => shownPresence(h, cloudId)?.presence === 'Away', 10_000);
+  await h.cicAdmin('PUT', `/__admin/status-messages/${encodeURIComponent('Project Work')}`, { isDoNotDisturbStatus: true });
+  await eventually('Busy once the status is do-not-disturb', async () => shownPresence(h, cloudId)?.presence === 'Busy', 10_000);
+  assert.equal((await userPresence(h.db, cicId))?.because, 'do-not-disturb status');
+});
+
+test('bridge user <id> shows the CIC status, the mapped presence and when it was pushed', async () => {
+  const [cicId] = [...links][3];
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+  try {
+    await printUserPresence(h.db, cicId);
+  } finally {
+    console.log = log;
+  }
+  assert.match(lines.join('\n'), /CIC status: Project Work, seen \d{4}-/);
+  assert.match(lines.join('\n'), /Presence: Busy \(do-not-disturb status\)/);
+  assert.match(lines.join('\n'), /Pushed: Busy at \d{4}-/);
 });
 
 test('bridge presence reports the last minute, and the health verdict is green', async () => {
