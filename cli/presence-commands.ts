@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../lib/config';
 import type { Db } from '../db/database';
 import { openCliContext, type CliContext } from './context';
-import { mappingTable, mapStatus, presenceSummary, userPresence } from '../operations/presence';
+import { mappingTable, mapStatus, PresenceMappingError, presenceSummary, userPresence } from '../operations/presence';
 
 type ConfigFn = () => Config;
 
@@ -42,7 +42,7 @@ export function addPresenceCommands(program: Command, config: ConfigFn): void {
     .action(async (statusId?: string, value?: string) =>
       withContext(config, async (ctx) => {
         if (statusId !== undefined) {
-          if (value === undefined) throw new Error('presence map: give the presence too, e.g. `bridge presence map "Gone Home" Away`');
+          if (value === undefined) throw new PresenceMappingError('presence map: give the presence too, e.g. `bridge presence map "Gone Home" Away`');
           const set = await mapStatus(deps(ctx), statusId, value);
           console.log(set ? `'${statusId}' now maps to ${set}; users in it are updated` : `'${statusId}' uses the default table again`);
           return;
