@@ -9,6 +9,7 @@ import type {
   WatchBacklogTable,
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
+import type { PresenceOverridesTable, PresencePushesTable, PresenceSourceTable, PresenceStateTable } from './tables/presence';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
@@ -21,4 +22,8 @@ export interface Database {
   idp_keys: IdpKeysTable;
   sso_links: SsoLinksTable;
   watch_backlog: WatchBacklogTable;
+  presence_state: PresenceStateTable;
+  presence_overrides: PresenceOverridesTable;
+  presence_source: PresenceSourceTable;
+  presence_pushes: PresencePushesTable;
 }

@@ -11,6 +11,8 @@ import { createKeyring, type Keyring } from '../idp/keyring';
 import { createIdentityProvider } from '../idp/identity-provider';
 import type { PlumbingJobData, PlumbingJobResult } from '../queues/plumbing';
 import type { CicEventJob } from '../queues/cic-events';
+import { createPresenceQueue } from '../queues/presence-queue';
+import { presenceStore } from '../queues/presence-redis';
 
 export interface Dependencies extends ActivityDeps {
   config: Config;
@@ -40,6 +42,7 @@ export async function buildDependencies(config: Config): Promise<Dependencies> {
     }),
     queueNames.cicEvents,
   );
+  const presenceQueue = reportErrors(createPresenceQueue(producer, prefix), 'presence');
   const temporal = await connectTemporalClient(config);
   // The request budget waits out a Redis blip instead of failing the call, so it gets a waiting connection.
   const budgetConnection = createRedis(config.redisUrl, 'worker');
@@ -61,11 +64,14 @@ export async function buildDependencies(config: Config): Promise<Dependencies> {
     plumbingQueue,
     plumbingEvents,
     cicEvents,
+    presenceQueue,
+    presenceStore: presenceStore(producer, prefix),
     pairingContext,
     secretKey: config.secretKey,
     async close() {
       await pairingContext.close();
       await cicEvents.close();
+      await presenceQueue.close();
       await plumbingEvents.close();
       await plumbingQueue.close();
       await temporal.connection.close();
