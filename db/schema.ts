@@ -9,6 +9,13 @@ import type {
   WatchBacklogTable,
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
+import type {
+  ConduitBatchesTable,
+  ConduitCursorTable,
+  ConduitDeadLettersTable,
+  ConduitInteractionsTable,
+  ConduitOutboxTable,
+} from './tables/conduit';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
@@ -21,4 +28,9 @@ export interface Database {
   idp_keys: IdpKeysTable;
   sso_links: SsoLinksTable;
   watch_backlog: WatchBacklogTable;
+  conduit_outbox: ConduitOutboxTable;
+  conduit_interactions: ConduitInteractionsTable;
+  conduit_cursor: ConduitCursorTable;
+  conduit_batches: ConduitBatchesTable;
+  conduit_dead_letters: ConduitDeadLettersTable;
 }
