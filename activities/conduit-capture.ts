@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database';
 import { getPairing, type StoredPairing } from '../db/pairing';
 import { captureInteractionChanges } from '../db/conduit-outbox';
@@ -36,6 +37,9 @@ export class ConduitCapture {
   private readonly optionTimer: NodeJS.Timeout;
   private readonly restart = new AbortController();
   captured = 0;
+  /** This capture's run id and change counter: a chunk written again after a commit whose answer was lost adds nothing. */
+  private readonly run_ = randomUUID();
+  private seq = 0;
 
   constructor(
     private readonly deps: { db: Db; log: Log; enabled: boolean },
@@ -68,7 +72,7 @@ export class ConduitCapture {
 
   async add(event: CicWatchEvent & { kind: 'interaction' }): Promise<void> {
     if (!this.deps.enabled || this.closed) return;
-    this.held.push({ change: event.change, interactionId: event.interactionId, attributes: event.attributes, at: event.at });
+    this.held.push({ change: event.change, interactionId: event.interactionId, attributes: event.attributes, at: event.at, seq: { run: this.run_, n: ++this.seq } });
     this.kick();
     if (this.held.length >= this.opts.holdLimit) await new Promise<void>((resolve) => this.drained.push(resolve));
   }

@@ -22,9 +22,14 @@ export async function captureInteractionChanges(db: Db, changes: readonly Intera
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${CAPTURE_LOCK})`.execute(trx);
     const ids = [...new Set(changes.map((c) => c.interactionId))];
-    const rows = await sql<{ interaction_id: string; attributes: Record<string, string>; transitions: number }>`
-      SELECT interaction_id, attributes, transitions FROM conduit_interactions WHERE interaction_id = ANY(${ids}::text[])`.execute(trx);
-    const states = new Map<string, InteractionState>(rows.rows.map((r) => [r.interaction_id, { attributes: r.attributes, transitions: r.transitions }]));
+    const rows = await sql<{ interaction_id: string; attributes: Record<string, string>; transitions: number; last_run: string | null; last_seq: string | null }>`
+      SELECT interaction_id, attributes, transitions, last_run, last_seq FROM conduit_interactions WHERE interaction_id = ANY(${ids}::text[])`.execute(trx);
+    const states = new Map<string, InteractionState>(
+      rows.rows.map((r) => [
+        r.interaction_id,
+        { attributes: r.attributes, transitions: r.transitions, ...(r.last_run && { applied: { run: r.last_run, n: Number(r.last_seq) } }) },
+      ]),
+    );
     const events: ConversationEvent[] = [];
     const touched = new Set<string>();
     for (const change of changes) {
@@ -37,10 +42,12 @@ export async function captureInteractionChanges(db: Db, changes: readonly Intera
     if (touched.size) {
       const list = [...touched];
       await sql`
-        INSERT INTO conduit_interactions (interaction_id, attributes, transitions, updated_at)
-        SELECT t.id, t.attrs::jsonb, t.n, now()
-        FROM unnest(${list}::text[], ${list.map((id) => JSON.stringify(states.get(id)!.attributes))}::text[], ${list.map((id) => states.get(id)!.transitions)}::int[]) AS t(id, attrs, n)
-        ON CONFLICT (interaction_id) DO UPDATE SET attributes = excluded.attributes, transitions = excluded.transitions, updated_at = now()`.execute(trx);
+        INSERT INTO conduit_interactions (interaction_id, attributes, transitions, last_run, last_seq, updated_at)
+        SELECT t.id, t.attrs::jsonb, t.n, t.run, t.seq, now()
+        FROM unnest(${list}::text[], ${list.map((id) => JSON.stringify(states.get(id)!.attributes))}::text[], ${list.map((id) => states.get(id)!.transitions)}::int[],
+                    ${list.map((id) => states.get(id)!.applied?.run ?? null)}::text[], ${list.map((id) => states.get(id)!.applied?.n ?? null)}::bigint[]) AS t(id, attrs, n, run, seq)
+        ON CONFLICT (interaction_id) DO UPDATE SET attributes = excluded.attributes, transitions = excluded.transitions,
+          last_run = excluded.last_run, last_seq = excluded.last_seq, updated_at = now()`.execute(trx);
     }
     let inserted = 0;
     if (events.length) {

@@ -33,12 +33,15 @@ export interface InteractionChange {
   attributes: Record<string, string>;
   /** When the watch received it (ISO-8601). */
   at: string;
+  /** Its place in the watch run that saw it: a change at or before the last one applied is a repeat. */
+  seq?: { run: string; n: number };
 }
 
 export interface InteractionState {
   attributes: Record<string, string>;
   /** Lifecycle steps seen so far; the n-th step's event id is derived from n, so a repeat of it is the same event. */
   transitions: number;
+  applied?: { run: string; n: number };
 }
 
 export type EventAttributes = Record<string, string | number | boolean | null>;
@@ -111,7 +114,9 @@ export function conversationEvents(
   prior: InteractionState | undefined,
   change: InteractionChange,
 ): { state: InteractionState; events: ConversationEvent[] } {
-  if (change.change === 'removed') return { state: prior ?? { attributes: {}, transitions: 0 }, events: [] };
+  if (prior?.applied && change.seq && prior.applied.run === change.seq.run && change.seq.n <= prior.applied.n) return { state: prior, events: [] };
+  const applied = change.seq ?? prior?.applied;
+  if (change.change === 'removed') return { state: { attributes: {}, transitions: 0, ...prior, applied }, events: [] };
   const merged = { ...prior?.attributes, ...change.attributes };
   let transitions = prior?.transitions ?? 0;
   const events: ConversationEvent[] = steps(prior, merged).map((type) => {
@@ -124,5 +129,5 @@ export function conversationEvents(
       attributes: eventAttributes(merged),
     };
   });
-  return { state: { attributes: merged, transitions }, events };
+  return { state: { attributes: merged, transitions, applied }, events };
 }

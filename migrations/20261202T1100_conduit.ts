@@ -21,6 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('interaction_id', 'text', (c) => c.primaryKey())
     .addColumn('attributes', 'jsonb', (c) => c.notNull())
     .addColumn('transitions', 'integer', (c) => c.notNull().defaultTo(0))
+    // The last change applied, as (watch run, sequence): a chunk written again after a lost commit is skipped.
+    .addColumn('last_run', 'text')
+    .addColumn('last_seq', 'bigint')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   // The export's cursor: every event at or below it has been answered by Genesys Cloud.

@@ -19,6 +19,8 @@ export interface ConduitInteractionsTable {
   interaction_id: string;
   attributes: JSONColumnType<Record<string, string>, string, string>;
   transitions: Generated<number>;
+  last_run: string | null;
+  last_seq: ColumnType<string | null, number | null, number | null>;
   updated_at: Generated<Date>;
 }
 

@@ -5,6 +5,7 @@ import { startBridge, eventually, type BridgeHarness } from '../support/bridge-h
 import { assertDeliveredOnce, conduitReceived, enableAndWaitForCapture, generateInteractions } from '../support/conduit';
 import { conduitHealth, conduitStatus, disableConduit, enableConduit, requestConduitBackfill } from '../../operations/conduit';
 import { captureInteractionChanges } from '../../db/conduit-outbox';
+import type { InteractionChange } from '../../domain/conversation-events';
 import { conduitExportWorkflowId, conduitProgressQuery } from '../../workflows/conduit-export-api';
 import { PairingError } from '../../operations/pairing';
 
@@ -58,12 +59,21 @@ test('a replayed ICWS message makes no second event', async () => {
   const before = await outboxCount();
   const [g] = await generateInteractions(h, 1, 10);
   await eventually('its events captured', async () => (await outboxCount()) >= before + g.expected.length);
-  // The same change again, as a reconnect's snapshot or a redelivery would bring it.
+  // Its last state again, as a reconnect's snapshot brings it.
   const r = await captureInteractionChanges(h.db, [
-    { change: 'added', interactionId: g.interactionId, attributes: { Eic_State: 'C', Eic_WorkgroupName: 'Support' }, at: new Date().toISOString() },
+    { change: 'added', interactionId: g.interactionId, attributes: { Eic_State: 'E', Eic_WorkgroupName: 'Support' }, at: new Date().toISOString() },
   ]);
   assert.equal(r.events, 0);
-  assert.equal(await outboxCount(), before + g.expected.length);
+  // A chunk written again after its commit's answer was lost: the same run and sequence numbers.
+  const chunk: InteractionChange[] = [
+    { change: 'added', interactionId: 'replay-1', attributes: { Eic_State: 'O', Eic_WorkgroupName: 'Support' }, at: new Date().toISOString(), seq: { run: 'run-a', n: 1 } },
+    { change: 'changed', interactionId: 'replay-1', attributes: { Eic_State: 'A', Eic_UserName: 'agent' }, at: new Date().toISOString(), seq: { run: 'run-a', n: 2 } },
+    { change: 'changed', interactionId: 'replay-1', attributes: { Eic_State: 'C' }, at: new Date().toISOString(), seq: { run: 'run-a', n: 3 } },
+  ];
+  assert.equal((await captureInteractionChanges(h.db, chunk)).events, 4);
+  assert.equal((await captureInteractionChanges(h.db, chunk)).events, 0, 'the repeated chunk added nothing');
+  await eventually('the replay interaction exported', async () => (await conduitStatus({ db: h.db })).backlog === 0);
+  assert.equal(await outboxCount(), before + g.expected.length + 4);
 });
 
 test('a poisoned event is dead-lettered while the others flow', async () => {
