@@ -20,7 +20,7 @@ export interface ConduitExportWorkflowInput {
   orgShortName: string;
   /** Events per batch at most (default 1000; the 512 KB limit may cut shorter). */
   maxBatchEvents?: number;
-  /** How long each export activity runs before it reports back (default 20 s). */
+  /** How long each export activity runs before it reports back (default 10 s). */
   roundMs?: number;
   carry?: { backfills: Required<Pick<ConduitBackfillRequest, 'from' | 'to' | 'backfillId'>>[]; progress: ConduitProgress };
 }

@@ -91,7 +91,7 @@ export async function conduitExportWorkflow(input: ConduitExportWorkflowInput): 
         continue;
       }
       progress.state = 'exporting';
-      const r = await io.exportConduit({ maxBatchEvents: input.maxBatchEvents, runForMs: input.roundMs ?? 20_000 });
+      const r = await io.exportConduit({ maxBatchEvents: input.maxBatchEvents, runForMs: input.roundMs ?? 10_000 });
       Object.assign(progress, {
         cursor: r.cursor || progress.cursor,
         backlog: r.backlog,
