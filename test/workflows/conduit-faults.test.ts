@@ -69,9 +69,10 @@ test('PostgreSQL restarted in the middle of an export: the export resumes, nothi
   await h.genesysAdmin('POST', '/__admin/faults', { kind: 'latency', latencyMs: 150, pathPattern: '^/api/v2/conduit' });
   const first = await generateInteractions(h, 40, 15);
   await eventually('export under way', async () => (await conduitReceived(h!)).total > 0, 30_000);
-  await pg.restart(3_000);
-  // Interactions while the outbox was away and right after: the capture holds them and writes them later.
+  const restarting = pg.restart(3_000);
+  // Interactions while the outbox is away: the capture holds them and writes them once PostgreSQL is back.
   const second = await generateInteractions(h, 20, 15);
+  await restarting;
   await h.genesysAdmin('DELETE', '/__admin/faults');
   await assertDeliveredOnce(h, [...first, ...second], 120_000);
 });
