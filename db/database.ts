@@ -25,6 +25,9 @@ export function createDb(opts: { databaseUrl: string; schema?: string; max?: num
   // A server restart ends idle connections with an error; without a listener that error ends the process.
   // The pool drops the dead client and opens a new one for the next query.
   pool.on('error', (err) => poolLog.warn({ err: err.message }, 'PostgreSQL ended an idle connection'));
+  // The same for a connection checked out between two queries (a transaction): its next query fails instead,
+  // and the pool does not take it back.
+  pool.on('connect', (client) => client.on('error', (err) => poolLog.warn({ err: err.message }, 'PostgreSQL ended a connection in use')));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
