@@ -128,6 +128,7 @@ export function createConduitExportActivities(deps: ConduitExportDeps) {
       let limit = maxEvents;
       let splitUntil = 0;
       let optionCheckedAt = Date.now();
+      let firstLook = true;
       const stop = heartbeatEvery(2_000, () => ({ cursor, batches: round.batches }));
       try {
         while (Date.now() < deadline) {
@@ -136,7 +137,9 @@ export function createConduitExportActivities(deps: ConduitExportDeps) {
             optionCheckedAt = Date.now();
             if (!(await deps.pairingContext.pairing({ fresh: true })).options.conduitEnabled) return { ...round, disabled: true, cursor };
           }
-          const pending = await pendingBatch(deps.db, 'export');
+          // Only the first look can find one: every batch this attempt records is answered or the attempt fails.
+          const pending = firstLook ? await pendingBatch(deps.db, 'export') : undefined;
+          firstLook = false;
           let batch, rows: OutboxEvent[];
           if (pending) {
             batch = pending;

@@ -82,6 +82,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY ms) AS p95
       FROM (SELECT extract(epoch FROM b.acked_at - o.captured_at) * 1000 AS ms
             FROM conduit_outbox o JOIN conduit_batches b ON b.kind = 'export' AND b.status = 'acked' AND o.position BETWEEN b.from_position AND b.to_position) t`.execute(env.db);
+    const span = await sql<{ first: number; last: number; send_ms: number }>`
+      SELECT extract(epoch FROM min(captured_at)) * 1000 AS first, extract(epoch FROM max(captured_at)) * 1000 AS last,
+             (SELECT avg(extract(epoch FROM acked_at - sent_at) * 1000) FROM conduit_batches WHERE status = 'acked') AS send_ms
+      FROM conduit_outbox`.execute(env.db);
     const batches = await sql<{ n: string; avg: number; max_bytes: number }>`
       SELECT count(*) AS n, avg(events) AS avg, max(bytes) AS max_bytes FROM conduit_batches WHERE kind = 'export' AND status = 'acked'`.execute(env.db);
     return {
@@ -100,6 +104,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       duplicates: genesys.state.conduitDuplicatesReceived,
       lag_p50_ms: Math.round(Number(lag.rows[0].p50 ?? 0)),
       lag_p95_ms: Math.round(Number(lag.rows[0].p95 ?? 0)),
+      capture_first_ms: Math.round(Number(span.rows[0].first) - t0),
+      capture_last_ms: Math.round(Number(span.rows[0].last) - t0),
+      batch_send_avg_ms: Math.round(Number(span.rows[0].send_ms ?? 0)),
       worker_cpu_s: Number(cpu.toFixed(2)),
       rss_mb: peakRssMb(worker.pid!),
       ...(budget && { budget_per_minute: limit }),
