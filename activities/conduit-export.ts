@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/database';
 import { ackBatch, insertBatch, markBatchSent, pendingBatch, type ConduitBatch } from '../db/conduit-batches';
-import { outboxBacklog, readCursor, readOutbox, type OutboxEvent } from '../db/conduit-outbox';
+import { outboxBacklog, pruneConduit, readCursor, readOutbox, type OutboxEvent } from '../db/conduit-outbox';
 import { GenesysApiError } from '../clients/genesys';
 import { CONDUIT_MAX_BYTES, CONDUIT_MAX_EVENTS, createConduitClient, envelopeBytes, eventBytes, type ConduitClient } from '../clients/genesys/conduit-client';
 import type { PairingContext } from './pairing-context';
@@ -50,6 +50,11 @@ export interface BackfillInput {
   to: string;
   maxBatchEvents?: number;
 }
+
+/** Exported events (and their batches) are kept this long, for backfills and inspection. */
+export const RETENTION_DAYS = 7;
+const PRUNE_EVERY_MS = 3_600_000;
+let lastPrunedAt = 0;
 
 /** Whole-batch answers that a resend would only repeat: the batch is split, a single event dead-lettered. */
 const REFUSED_STATUSES = new Set([400, 413, 422]);
@@ -171,6 +176,11 @@ export function createConduitExportActivities(deps: ConduitExportDeps) {
         }
       } finally {
         stop();
+      }
+      if (Date.now() - lastPrunedAt > PRUNE_EVERY_MS) {
+        lastPrunedAt = Date.now();
+        const pruned = await pruneConduit(deps.db, RETENTION_DAYS);
+        if (pruned) ctx.log.info('pruned exported conduit events past the retention limit', { events: pruned, days: RETENTION_DAYS });
       }
       const backlog = await outboxBacklog(deps.db);
       return { ...round, cursor, backlog: backlog.events, lagMs: backlog.oldestCapturedAt ? Math.max(0, Date.now() - backlog.oldestCapturedAt.getTime()) : 0 };

@@ -117,5 +117,6 @@ export async function pruneConduit(db: Db, days: number): Promise<number> {
   const cursor = await readCursor(db);
   const r = await sql`DELETE FROM conduit_outbox WHERE position <= ${cursor} AND captured_at < now() - make_interval(days => ${days})`.execute(db);
   await sql`DELETE FROM conduit_interactions WHERE updated_at < now() - make_interval(days => ${days})`.execute(db);
+  await sql`DELETE FROM conduit_batches WHERE status <> 'pending' AND acked_at < now() - make_interval(days => ${days})`.execute(db);
   return Number(r.numAffectedRows ?? 0);
 }

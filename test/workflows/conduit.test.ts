@@ -1,6 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { sql } from 'kysely';
+import { bundleWorkflows } from '../../workers/temporal-worker';
+import { installTemporalRuntime } from '../../workers/temporal-runtime';
+import { historiesDir, payloadTexts } from '../support/histories';
 import { startBridge, eventually, type BridgeHarness } from '../support/bridge-harness';
 import { assertDeliveredOnce, conduitReceived, enableAndWaitForCapture, generateInteractions } from '../support/conduit';
 import { conduitHealth, conduitStatus, disableConduit, enableConduit, requestConduitBackfill } from '../../operations/conduit';
@@ -124,4 +132,23 @@ test('disabling stops capture and export, and keeps what was captured', async ()
   await new Promise((r) => setTimeout(r, 1_500));
   assert.equal(await outboxCount(), kept, 'nothing captured while off, nothing deleted');
   assert.ok(kept > 0);
+});
+
+test('the export’s history replays on today’s workflow code and holds no secret', async () => {
+  const history = await h.temporal.workflow.getHandle(conduitExportWorkflowId('demo-org')).fetchHistory();
+  installTemporalRuntime('warn');
+  await Worker.runReplayHistory({ workflowBundle: await bundleWorkflows(), replayName: 'conduit-export' }, history, conduitExportWorkflowId('demo-org'));
+  const json = JSON.parse(historyToJSON(history));
+  const text = JSON.stringify(json) + payloadTexts(json).join('\n');
+  for (const secret of ['demo-secret', 'admin-pass', h.config.secretKey!]) assert.ok(!text.includes(secret), 'no secret in the history');
+  assert.ok(payloadTexts(json).some((t) => t.includes('backfill')), 'payloads decoded');
+  // `CONDUIT_RECORD_HISTORY=1 npm test -- test/workflows/conduit.test.ts` adds it to the histories replay.test.ts guards.
+  if (process.env.CONDUIT_RECORD_HISTORY) {
+    const recordedFrom = execFileSync('git', ['log', '-1', '--format=%h', '--', 'workflows'], { encoding: 'utf8' }).trim();
+    const scenario = 'conduit-export-backfilled-then-disabled';
+    writeFileSync(
+      join(historiesDir, `${recordedFrom}-${scenario}.json`),
+      `${JSON.stringify({ workflowId: conduitExportWorkflowId('demo-org'), workflowType: 'conduitExportWorkflow', recordedFrom, scenario, history: json }, null, 1)}\n`,
+    );
+  }
 });
