@@ -5,6 +5,8 @@ import { startBridge, eventually, type BridgeHarness } from '../support/bridge-h
 import { assertDeliveredOnce, conduitReceived, enableAndWaitForCapture, generateInteractions, type Generated } from '../support/conduit';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres';
 import { spawnWorkerProcess } from '../../workers/spawn';
+import { conduitExportWorkflow } from '../../workflows';
+import { conduitExportWorkflowId } from '../../workflows/conduit-export-api';
 
 let h: BridgeHarness | undefined;
 let pg: OwnPostgres | undefined;
@@ -48,15 +50,19 @@ test('a 429 storm, 5xx and dropped responses: nothing lost, nothing doubled', as
   h = await startBridge('conduitfaults');
   await h.pair();
   await enableAndWaitForCapture(h);
+  // Small batches, so there are dozens of requests for the faults to land on.
+  const id = conduitExportWorkflowId('demo-org');
+  await h.temporal.workflow.getHandle(id).terminate('restarted with small batches');
+  await h.temporal.workflow.start(conduitExportWorkflow, { workflowId: id, taskQueue: h.config.taskQueue, args: [{ orgShortName: 'demo-org', maxBatchEvents: 10 }] });
   const path = '^/api/v2/conduit';
-  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'rateLimit', share: 0.4, retryAfterSeconds: 1, count: 15, pathPattern: path });
-  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'error', status: 503, share: 0.3, count: 10, pathPattern: path });
-  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'drop', share: 0.2, count: 5, pathPattern: path });
-  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'dropAfterApply', share: 0.3, count: 8, pathPattern: path });
+  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'rateLimit', share: 0.5, retryAfterSeconds: 1, count: 6, pathPattern: path });
+  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'error', status: 503, share: 0.5, count: 5, pathPattern: path });
+  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'drop', share: 0.3, count: 3, pathPattern: path });
+  await h.genesysAdmin('POST', '/__admin/faults', { kind: 'dropAfterApply', share: 0.3, count: 3, pathPattern: path });
   const generated = await generateInteractions(h, 80, 20);
   await assertDeliveredOnce(h, generated, 120_000);
   const { counts } = await h.genesysAdmin('GET', '/__admin/requests/counts');
-  const statuses = counts.filter((c: any) => /conduit/.test(c.path ?? c.route ?? JSON.stringify(c))).map((c: any) => c.status);
+  const statuses = counts.filter((c: any) => c.template.includes('/conduit/')).map((c: any) => c.status);
   assert.ok(statuses.includes(429) && statuses.includes(503), `faults fired: ${JSON.stringify(counts)}`);
 });
 
