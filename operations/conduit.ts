@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { getPairing, type StoredPairing } from '../db/pairing';
@@ -111,10 +111,8 @@ export async function conduitStatus(deps: { db: Db; temporal?: Client }): Promis
     workflow = await deps.temporal.workflow
       .getHandle(conduitExportWorkflowId(p.orgShortName))
       .query(conduitProgressQuery)
-      .catch((err) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        return undefined;
-      });
+      // Not running (switched off, never started) or Temporal unreachable: PostgreSQL's figures still stand.
+      .catch(() => undefined);
   }
   return {
     paired: !!p,
