@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<Recor
   'provisioning-budget': () => import('./provisioning-budget'),
   sso: () => import('./sso'),
   presence: () => import('./presence'),
+  conduit: () => import('./conduit'),
 };
 
 async function main() {

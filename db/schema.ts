@@ -10,6 +10,13 @@ import type {
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
 import type { PresenceOverridesTable, PresencePushesTable, PresenceSourceTable, PresenceStateTable } from './tables/presence';
+import type {
+  ConduitBatchesTable,
+  ConduitCursorTable,
+  ConduitDeadLettersTable,
+  ConduitInteractionsTable,
+  ConduitOutboxTable,
+} from './tables/conduit';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
@@ -26,4 +33,9 @@ export interface Database {
   presence_overrides: PresenceOverridesTable;
   presence_source: PresenceSourceTable;
   presence_pushes: PresencePushesTable;
+  conduit_outbox: ConduitOutboxTable;
+  conduit_interactions: ConduitInteractionsTable;
+  conduit_cursor: ConduitCursorTable;
+  conduit_batches: ConduitBatchesTable;
+  conduit_dead_letters: ConduitDeadLettersTable;
 }

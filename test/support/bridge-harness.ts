@@ -87,7 +87,7 @@ export async function startBridge(
     },
     async stop() {
       const terminate = async () => {
-        for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org', 'account-linking/demo-org']) {
+        for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org', 'account-linking/demo-org', 'conduit-export/demo-org']) {
           await temporal.workflow.getHandle(wf).terminate('test over').catch(() => {});
         }
       };
