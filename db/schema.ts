@@ -9,6 +9,7 @@ import type {
   WatchBacklogTable,
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
+import type { ChangePropagationTable, UserDriftTable } from './tables/health';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
@@ -21,4 +22,6 @@ export interface Database {
   idp_keys: IdpKeysTable;
   sso_links: SsoLinksTable;
   watch_backlog: WatchBacklogTable;
+  user_drift: UserDriftTable;
+  change_propagation: ChangePropagationTable;
 }
