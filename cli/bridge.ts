@@ -9,6 +9,7 @@ import { runPlumbingCheck } from './plumbing';
 import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
+import { addHealthCommands } from './health-commands';
 import { PairingError } from '../operations/pairing';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
@@ -76,6 +77,7 @@ program
 
 addDirectoryCommands(program, () => config());
 addIdpCommands(program, () => config());
+addHealthCommands(program, () => config());
 
 function print(lines: string[], empty: string) {
   console.log(lines.length ? lines.join('\n') : empty);
