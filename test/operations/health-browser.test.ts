@@ -68,7 +68,7 @@ test('every row renders, without JavaScript; the parts that work are green and t
   for (const secret of ['demo-secret', 'admin-pass', h.config.secretKey!]) assert.ok(!html.includes(secret), 'no secret on the page');
   await page.screenshot({ path: `${ARTIFACTS}/health-green.png`, fullPage: true });
 
-  const json = await (await fetch(`${h.bridgeUrl}/health.json`)).json();
+  const json: any = await (await fetch(`${h.bridgeUrl}/health.json`)).json();
   assert.deepEqual(json.rows.map((r: any) => r.name), ['Pairing', 'CIC connection', 'Genesys API', 'Directory sync', 'Presence', 'SSO', 'Conduit']);
 });
 

@@ -98,7 +98,7 @@ test('429s from Genesys are counted by /metrics and on the health JSON', async (
   const after = (await scrape()).samples;
   assert.equal(value(after, 'bridge_genesys_rate_limited_total') - value(before, 'bridge_genesys_rate_limited_total'), 1);
   assert.equal(value(after, 'bridge_genesys_rate_limited_last_hour'), 1);
-  const health = await (await fetch(`${h.bridgeUrl}/health.json`)).json();
+  const health: any = await (await fetch(`${h.bridgeUrl}/health.json`)).json();
   const genesys = health.rows.find((r: any) => r.name === 'Genesys API');
   assert.equal(genesys.facts.rateLimitedLastHour, 1);
   assert.equal(genesys.status, 'amber');
