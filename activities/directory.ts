@@ -138,7 +138,7 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
         if (waiting) await giveUpWaiting(db, input.runId);
         return {
           read: staged.read,
-          counts: await finish(db, input.runId, plan.blockedReason),
+          counts: await finish(db, input.runId, plan.blockedReason, userIds),
           blockedReason: plan.blockedReason,
         };
       });
@@ -156,10 +156,11 @@ async function finish(
   db: Db,
   runId: string,
   blockedReason: string | undefined,
+  coveredIds?: readonly string[],
 ): Promise<Record<string, number>> {
   const counts = await countChanges(db, runId);
   await finishRun(db, runId, blockedReason ? 'blocked' : 'completed', counts, blockedReason);
-  await observePassFinished(db, runId, counts);
+  await observePassFinished(db, runId, counts, coveredIds);
   return counts;
 }
 

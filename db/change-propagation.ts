@@ -35,6 +35,22 @@ export async function acknowledgeChanges(db: Db, cicIds: readonly string[], at =
   return rows.rows.map((r) => r.latency_ms / 1000);
 }
 
+/**
+ * After a pass: the changes it covered that needed no cloud write (no business email, an unmapped property,
+ * a deactivation) are settled without a latency; changes that failed in the pass stay waiting. A delta pass
+ * covers the ids it was given; a full pass, every change seen before it began reading.
+ */
+export async function settleUnwritten(db: Db, runId: string, coveredIds?: readonly string[]): Promise<void> {
+  const covered = coveredIds ? sql`cp.cic_id = ANY(${[...coveredIds]}::text[])` : sql`cp.seen_at < r.started_at`;
+  await sql`
+    UPDATE change_propagation AS cp SET acknowledged_at = now(), latency_ms = NULL
+    FROM sync_runs AS r
+    WHERE r.id = ${runId} AND cp.acknowledged_at IS NULL AND ${covered}
+      AND NOT EXISTS (
+        SELECT 1 FROM sync_changes AS s
+        WHERE s.run_id = ${runId} AND s.cic_id = cp.cic_id AND s.status IN ('planned', 'failed'))`.execute(db);
+}
+
 export interface PropagationSummary {
   last?: { latencyMs: number; acknowledgedAt: Date };
   /** Changes seen and not acknowledged yet, with the oldest one's time. */
@@ -47,6 +63,7 @@ export async function propagationSummary(db: Db): Promise<PropagationSummary> {
     .selectFrom('change_propagation')
     .select(['latency_ms', 'acknowledged_at'])
     .where('acknowledged_at', 'is not', null)
+    .where('latency_ms', 'is not', null)
     .orderBy('acknowledged_at', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -15,7 +15,7 @@ export interface WatchFacts {
       server?: string;
       attempt?: number;
       reason?: string;
-      pending?: number;
+      pending?: { ids: number; fullPass: boolean };
       connectedAt?: string;
       lastMessageAt?: string;
     };

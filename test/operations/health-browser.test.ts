@@ -66,10 +66,14 @@ test('every row renders, without JavaScript; the parts that work are green and t
   assert.equal(meta, '2');
   const html = await page.content();
   for (const secret of ['demo-secret', 'admin-pass', h.config.secretKey!]) assert.ok(!html.includes(secret), 'no secret on the page');
+  assert.ok(!html.includes('[object Object]'), 'every fact is shown as a value');
   await page.screenshot({ path: `${ARTIFACTS}/health-green.png`, fullPage: true });
 
   const json: any = await (await fetch(`${h.bridgeUrl}/health.json`)).json();
   assert.deepEqual(json.rows.map((r: any) => r.name), ['Pairing', 'CIC connection', 'Genesys API', 'Directory sync', 'Presence', 'SSO', 'Conduit']);
+  // The watch's first snapshot signalled users that needed no write (PureCloudAdmin, no email): nothing waits.
+  const directory = json.rows.find((r: any) => r.name === 'Directory sync');
+  assert.equal(directory.facts.changesWaiting, 0, JSON.stringify(directory.facts));
 });
 
 test('the CIC row turns red when the CIC servers stop, and green again when they are back', async () => {
