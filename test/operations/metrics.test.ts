@@ -2,6 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBridge, eventually, type BridgeHarness } from '../support/bridge-harness';
 import { listUserStates } from '../../operations/directory';
+import { createHealthHttpHandler } from '../../operations/health/http-routes';
+import { createPairingContext } from '../../activities/pairing-context';
+import { startHttpServer } from '../../workers/http-server';
+import { createRedis } from '../../queues/connection';
 
 /** `/metrics` is Prometheus text (checked line by line here) and its counters move with real traffic. */
 
@@ -102,4 +106,38 @@ test('429s from Genesys are counted by /metrics and on the health JSON', async (
   const genesys = health.rows.find((r: any) => r.name === 'Genesys API');
   assert.equal(genesys.facts.rateLimitedLastHour, 1);
   assert.equal(genesys.status, 'amber');
+});
+
+test('with an access token, /metrics and the health page answer only to it, and the page moves it to a cookie', async () => {
+  const token = 'health-token-of-the-test-0123';
+  const redis = createRedis(h.config.redisUrl, 'producer');
+  const pairingContext = createPairingContext({ db: h.db, redis, secretKey: h.config.secretKey, budgetPrefix: `${h.config.queuePrefix}:budget` });
+  const handler = createHealthHttpHandler({ db: h.db, temporal: h.temporal, redis, pairingContext, queuePrefix: h.config.queuePrefix, probeSeconds: 1, accessToken: token });
+  const server = await startHttpServer({ port: 0 }, {}, [handler]);
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    for (const path of ['/metrics', '/health', '/health.json']) {
+      const refused = await fetch(`${base}${path}`);
+      assert.equal(refused.status, 401, path);
+      assert.match(await refused.text(), /an access token is required/);
+      assert.equal((await fetch(`${base}${path}`, { headers: { Authorization: 'Bearer wrong-token-wrong-token' } })).status, 401);
+    }
+    const scraped = await fetch(`${base}/metrics`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(scraped.status, 200);
+    assert.match(await scraped.text(), /^bridge_far_side_requests_total\{/m);
+    const opened = await fetch(`${base}/health?token=${token}&refresh=5`, { redirect: 'manual' });
+    assert.equal(opened.status, 303);
+    assert.equal(opened.headers.get('location'), '/health?refresh=5', 'the token leaves the address');
+    const cookie = opened.headers.get('set-cookie')!;
+    assert.match(cookie, /HttpOnly; SameSite=Strict/);
+    const page = await fetch(`${base}/health?refresh=5`, { headers: { Cookie: cookie.split(';')[0] } });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<meta http-equiv="refresh" content="5">/);
+    assert.ok(!html.includes(token), 'the token is not on the page');
+  } finally {
+    await new Promise((r) => server.close(r));
+    await pairingContext.close();
+    redis.disconnect();
+  }
 });
