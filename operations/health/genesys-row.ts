@@ -7,6 +7,8 @@ interface Probe {
   status?: number;
   error?: string;
   auth?: boolean;
+  /** No answer in time: the shared budget was busy (a full pass) or Genesys slow; the token is not in doubt. */
+  timedOut?: boolean;
 }
 
 const PROBE_TIMEOUT_MS = 4000;
@@ -35,8 +37,9 @@ async function probe(ctx: HealthContext): Promise<Probe> {
   } catch (err) {
     const e = err as Error;
     const api = err instanceof GenesysApiError ? err : undefined;
-    const message = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s (budget busy or Genesys slow)` : e.message;
-    result = { ok: false, at: new Date().toISOString(), status: api?.status, error: message, auth: api?.type === 'GenesysAuth' || api?.status === 401 || api?.status === 403 };
+    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+    const message = timedOut ? `no answer within ${PROBE_TIMEOUT_MS / 1000} s (the shared budget busy, or Genesys slow)` : e.message;
+    result = { ok: false, at: new Date().toISOString(), status: api?.status, error: message, timedOut, auth: api?.type === 'GenesysAuth' || api?.status === 401 || api?.status === 403 };
   }
   await redis.set(key, JSON.stringify(result), 'EX', probeSeconds);
   return result;
@@ -60,6 +63,7 @@ export const genesysRow: HealthProvider = {
     };
     const budget = limit > 0 ? `${usage.inWindow} of ${limit} requests used in the last minute` : `${usage.inWindow} requests in the last minute (no limit set)`;
     if (!result.ok && result.auth) return { status: 'red', reason: `Genesys Cloud refused the OAuth client: ${result.error}`, facts };
+    if (!result.ok && result.timedOut) return { status: 'amber', reason: `the token check got ${result.error}; ${budget}`, facts };
     if (!result.ok) return { status: 'red', reason: `Genesys Cloud is not answering: ${result.error}`, facts };
     if (usage.pausedForMs > 0) return { status: 'amber', reason: `paused for ${Math.ceil(usage.pausedForMs / 1000)} s after a 429; ${budget}`, facts };
     if (rateLimited > 0) return { status: 'amber', reason: `${rateLimited} answers 429 (rate limited) in the last hour; ${budget}`, facts };
