@@ -41,7 +41,8 @@ export function createScrapeRegistry(deps: { db: Db; pairingContext: PairingCont
       this.set((await propagationSummary(deps.db)).waiting);
     },
   });
-  const budget = async () => ((await getPairing(deps.db)) ? (await deps.pairingContext.genesys()).budget : undefined);
+  // Not paired, or no BRIDGE_SECRET_KEY to open the client with: the budget gauges are left out, not the scrape.
+  const budget = async () => ((await getPairing(deps.db)) ? (await deps.pairingContext.genesys().catch(() => undefined))?.budget : undefined);
   new Gauge({
     name: 'bridge_genesys_budget_used',
     help: 'Genesys requests taken from the shared budget in the last window (one minute), every bridge together',
