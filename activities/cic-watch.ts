@@ -10,11 +10,16 @@ import type { CicEventJob } from '../queues/cic-events';
 import type { PairingContext } from './pairing-context';
 import { BRIDGE_APPLICATION_NAME } from './pairing-context';
 import { WatchHandoff } from './watch-handoff';
+import { PresenceIntake } from '../queues/presence-intake';
+import type { PresenceJob } from '../queues/presence-queue';
+import type { PresenceStore } from '../queues/presence-redis';
 
 export interface CicWatchDeps {
   db: Db;
   pairingContext: PairingContext;
   cicEvents: Queue<CicEventJob>;
+  presenceQueue: Queue<PresenceJob>;
+  presenceStore: PresenceStore;
   secretKey: string | undefined;
 }
 
@@ -54,12 +59,17 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
       // Read from the heartbeat by the health page: session age and the time of the last change message.
       let connectedAt: string | undefined;
       let lastMessageAt: string | undefined;
-      const details = () => ({ ...state, pending: handoff.pending, connectedAt, lastMessageAt });
+      const presence = new PresenceIntake({ org: input.orgShortName, store: deps.presenceStore, queue: deps.presenceQueue, log: ctx.log });
+      const details = () => ({ ...state, pending: handoff.pending, presencePending: presence.pending, connectedAt, lastMessageAt });
       const beat = setInterval(() => ctx.heartbeat(details()), 2000);
       const onEvent = async (event: CicWatchEvent) => {
         lastMessageAt = new Date().toISOString();
         if (event.kind === 'user-added' || event.kind === 'user-changed' || event.kind === 'user-removed') {
           handoff.add([event.userId]);
+        } else if (event.kind === 'status-changed') {
+          presence.add({ userId: event.userId, statusId: event.statusId, loggedIn: event.loggedIn, initial: event.initial });
+        } else if (event.kind === 'status-catalog') {
+          await presence.catalog(event.statusMessages);
         } else if (event.kind === 'users-snapshot') {
           await onSnapshot(deps.db, handoff, event.records);
         }
@@ -71,7 +81,8 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           password: new SecretBox(deps.secretKey).open(pairing.cicPasswordSealed),
           applicationName: `${BRIDGE_APPLICATION_NAME} watch`,
           // Only what the mapping reads: a reconnect snapshot of a large directory stays small.
-          subscribe: { users: true, userProperties: MAPPED_RECORD_PATHS },
+          // Statuses of every user, following additions, and the status catalog: the presence lane's intake.
+          subscribe: { users: true, userProperties: MAPPED_RECORD_PATHS, statuses: 'all-users', statusMessages: true },
           onEvent,
           onState: (s) => {
             state = s;
@@ -90,7 +101,7 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
         throw err;
       } finally {
         // Whatever is not handed over by now goes to PostgreSQL, for the next pass (or the next watch).
-        await handoff.close();
+        await Promise.all([handoff.close(), presence.close()]);
         clearInterval(beat);
       }
     },

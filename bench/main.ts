@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<Recor
   provisioning: () => import('./provisioning'),
   'provisioning-budget': () => import('./provisioning-budget'),
   sso: () => import('./sso'),
+  presence: () => import('./presence'),
 };
 
 async function main() {

@@ -10,6 +10,7 @@ import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
 import { addHealthCommands } from './health-commands';
+import { addPresenceCommands } from './presence-commands';
 import { PairingError } from '../operations/pairing';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
@@ -78,6 +79,7 @@ program
 addDirectoryCommands(program, () => config());
 addIdpCommands(program, () => config());
 addHealthCommands(program, () => config());
+addPresenceCommands(program, () => config());
 
 function print(lines: string[], empty: string) {
   console.log(lines.length ? lines.join('\n') : empty);

@@ -10,6 +10,7 @@ import type {
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
 import type { ChangePropagationTable, UserDriftTable } from './tables/health';
+import type { PresenceOverridesTable, PresencePushesTable, PresenceSourceTable, PresenceStateTable } from './tables/presence';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
@@ -24,4 +25,8 @@ export interface Database {
   watch_backlog: WatchBacklogTable;
   user_drift: UserDriftTable;
   change_propagation: ChangePropagationTable;
+  presence_state: PresenceStateTable;
+  presence_overrides: PresenceOverridesTable;
+  presence_source: PresenceSourceTable;
+  presence_pushes: PresencePushesTable;
 }

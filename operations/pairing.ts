@@ -210,7 +210,7 @@ export async function unpair(
   await stopWorkflows(deps.temporal, ids, opts.timeoutMs ?? UNPAIR_TIMEOUT_MS, cancelled);
   const left = await deps.db.selectFrom('user_links').select((eb) => eb.fn.countAll<string>().as('n')).where('genesys_id', 'is not', null).executeTakeFirstOrThrow();
   await deps.db.transaction().execute(async (trx) => {
-    for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'watch_backlog', 'sso_links', 'idp_keys'] as const) await trx.deleteFrom(t).execute();
+    for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'watch_backlog', 'sso_links', 'idp_keys', 'presence_state', 'presence_source', 'presence_pushes'] as const) await trx.deleteFrom(t).execute();
     await trx.deleteFrom('pairing').execute();
   });
   return { orgShortName: existing.orgShortName, cloudUsersLeft: Number(left.n) };

@@ -2,9 +2,9 @@ import { createLogger } from '../../lib/logger';
 import type { IcwsMessage } from './messages';
 import { messages } from './messaging';
 import type { IcwsSession } from './session';
-import { subscribeQueues, subscribeUsers, subscribeUserStatuses } from './subscriptions';
-import type { QueueId } from './types';
-import { interactionEvents, statusEvents, userEvents, type CicWatchEvent } from './watch-events';
+import { subscribeQueues, subscribeStatusMessages, subscribeUsers, subscribeUserStatuses } from './subscriptions';
+import type { QueueId, StatusMessage } from './types';
+import { catalogEvent, interactionEvents, statusEvents, userEvents, type CicWatchEvent } from './watch-events';
 
 const log = createLogger('cic-watch');
 
@@ -15,6 +15,8 @@ export interface WatchSubscriptions {
   /** `all-users` follows the directory: users added later are watched too. */
   statuses?: string[] | 'all-users';
   queues?: { subscriptionId?: string; queueIds: QueueId[]; attributeNames: string[] };
+  /** The status catalog, reported whole (`status-catalog`) at first and after each change. */
+  statusMessages?: boolean;
 }
 
 export interface WatchSessionOptions {
@@ -50,12 +52,14 @@ export async function runWatchSession(
     );
   }
   if (Array.isArray(subscribe.statuses)) await subscribeUserStatuses(session, subscribe.statuses);
+  if (subscribe.statusMessages) await subscribeStatusMessages(session);
   if (subscribe.queues) {
     const q = subscribe.queues;
     await subscribeQueues(session, q.subscriptionId ?? 'cloud-bridge-queues', q.queueIds, q.attributeNames);
   }
   await onSubscribed();
   const watchedIds = new Map<string, string>();
+  const catalog = new Map<string, StatusMessage>();
   for await (const message of messages(session, {
     mode: opts.mode,
     pollIntervalMs: opts.pollIntervalMs,
@@ -70,6 +74,7 @@ export async function runWatchSession(
       if (subscribe.users) events = userEvents(message);
     } else if (message.kind === 'user-statuses') events = statusEvents(message, lastStatus);
     else if (message.kind === 'queue-contents') events = interactionEvents(message);
+    else if (message.kind === 'status-messages') events = [catalogEvent(message, catalog)];
     else log.debug({ type: message.type }, 'ignored ICWS message');
     for (const event of events) await opts.onEvent(event);
   }
