@@ -3,6 +3,7 @@ import { cicRow, pairingRow } from './pairing-rows';
 import { genesysRow } from './genesys-row';
 import { directoryRow } from './directory-row';
 import { ssoRow } from './sso-row';
+import { presenceRow } from './presence-row';
 
 /**
  * A row for a part this version does not have. Amber rather than green: the bridge does not do that part
@@ -16,15 +17,15 @@ export function notBuiltRow(name: string, what: string): HealthProvider {
 }
 
 /**
- * The rows of the health page, in order. Presence (issue 7) and the conduit (issue 9) replace their
- * placeholders here with real providers when they land.
+ * The rows of the health page, in order. The conduit (issue 9) replaces its placeholder here with a real
+ * provider when it lands.
  */
 export const healthProviders: HealthProvider[] = [
   pairingRow,
   cicRow,
   genesysRow,
   directoryRow,
-  notBuiltRow('Presence', 'CIC statuses are not pushed to Genesys Cloud presence'),
+  presenceRow,
   ssoRow,
   notBuiltRow('Conduit', 'interaction events are not exported to Genesys Cloud'),
 ];
