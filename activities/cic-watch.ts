@@ -57,11 +57,15 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
         },
         log: ctx.log,
       });
+      // Read from the heartbeat by the health page: session age and the time of the last change message.
+      let connectedAt: string | undefined;
+      let lastMessageAt: string | undefined;
       const presence = new PresenceIntake({ org: input.orgShortName, store: deps.presenceStore, queue: deps.presenceQueue, log: ctx.log });
       const conduit = new ConduitCapture({ db: deps.db, log: ctx.log, enabled: pairing.options.conduitEnabled });
-      const details = () => ({ ...state, pending: handoff.pending, presencePending: presence.pending, conduitPending: conduit.pending });
+      const details = () => ({ ...state, pending: handoff.pending, presencePending: presence.pending, conduitPending: conduit.pending, connectedAt, lastMessageAt });
       const beat = setInterval(() => ctx.heartbeat(details()), 2000);
       const onEvent = async (event: CicWatchEvent) => {
+        lastMessageAt = new Date().toISOString();
         if (event.kind === 'user-added' || event.kind === 'user-changed' || event.kind === 'user-removed') {
           handoff.add([event.userId]);
         } else if (event.kind === 'status-changed') {
@@ -91,6 +95,7 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           onEvent,
           onState: (s) => {
             state = s;
+            connectedAt = s.state === 'connected' ? new Date().toISOString() : s.state === 'reconnecting' ? undefined : connectedAt;
             ctx.log.info('CIC watch state', { state: s.state, server: s.server, attempt: s.attempt, reason: s.reason });
             ctx.heartbeat(details());
           },

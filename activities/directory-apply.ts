@@ -6,6 +6,7 @@ import { loadLinks, saveLink, deleteLinks, type LinkRow } from '../db/directory'
 import { countTry, deferChange, nextPlanned, waitingChanges, type PlannedChange } from '../db/sync-runs';
 import { findCloudUsers, lookupCloudUser, type CloudUserIndex } from '../db/cloud-users';
 import { writeOutcomes, type ChangeOutcome, type SyncedLink } from '../db/sync-outcomes';
+import { observeAcknowledged } from './health-observations';
 import { planMatch, type DesiredScimUser, type ScimPatchOp, type CloudUserRef } from '../domain';
 import { GenesysApiError, type GenesysClient, type ScimUser } from '../clients/genesys';
 
@@ -178,6 +179,7 @@ class Recorder {
     this.links = [];
     this.changes = [];
     await writeOutcomes(this.db, this.runId, links, changes);
+    await observeAcknowledged(this.db, links.map((l) => l.cicId));
   }
 }
 

@@ -13,6 +13,8 @@ import type { PairingContext } from './pairing-context';
 import { planRun, type PlanRunInput, type PlanRunResult } from './directory-plan';
 import { applyChunk, giveUpWaiting, type ApplyChunkInput, type ApplyChunkResult } from './directory-apply';
 import { withHeartbeat } from './heartbeat';
+import { observePassFinished } from './health-observations';
+import { dropDriftNotSeenBy, recordDrift } from '../db/drift';
 
 export interface DirectoryDeps {
   db: Db;
@@ -76,6 +78,7 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
             genesys.scim.listUsers({ filter, attributes: CLOUD_ATTRIBUTES, startIndex, count: CLOUD_PAGE, priority: 'low', signal });
           const save = async (resources: ScimUser[]) => {
             await upsertCloudUsers(db, input.runId, resources.map(toCloudRow));
+            await recordDrift(db, input.runId, resources);
             users += resources.length;
             beat({ users });
           };
@@ -86,6 +89,7 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
           await inPool(starts, CLOUD_READERS, async (start) => save((await read(start)).Resources));
         }
         await dropCloudUsersNotIn(db, input.runId);
+        await dropDriftNotSeenBy(db, input.runId);
         return { users };
       });
     },
@@ -134,7 +138,7 @@ export function createDirectoryActivities(deps: DirectoryDeps) {
         if (waiting) await giveUpWaiting(db, input.runId);
         return {
           read: staged.read,
-          counts: await finish(db, input.runId, plan.blockedReason),
+          counts: await finish(db, input.runId, plan.blockedReason, userIds),
           blockedReason: plan.blockedReason,
         };
       });
@@ -152,9 +156,11 @@ async function finish(
   db: Db,
   runId: string,
   blockedReason: string | undefined,
+  coveredIds?: readonly string[],
 ): Promise<Record<string, number>> {
   const counts = await countChanges(db, runId);
   await finishRun(db, runId, blockedReason ? 'blocked' : 'completed', counts, blockedReason);
+  await observePassFinished(db, runId, counts, coveredIds);
   return counts;
 }
 
@@ -163,7 +169,8 @@ const STAGE_CONCURRENCY = 16;
 const BACKLOG_PER_DELTA = 200;
 const CLOUD_PAGE = 100;
 const CLOUD_READERS = 4;
-const CLOUD_ATTRIBUTES = ['id', 'userName', 'externalId', 'active', 'meta'];
+// The synced attributes too: the drift report compares them with what we last sent (db/drift.ts).
+const CLOUD_ATTRIBUTES = ['id', 'userName', 'externalId', 'active', 'meta', 'displayName', 'emails', 'phoneNumbers'];
 /** Only what the mapping reads (and recordHash covers): a full read of 100,000 users stays small. */
 const MAPPED_SELECT = MAPPED_RECORD_PATHS.join(',');
 

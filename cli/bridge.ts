@@ -9,6 +9,7 @@ import { runPlumbingCheck } from './plumbing';
 import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
+import { addHealthCommands } from './health-commands';
 import { addPresenceCommands } from './presence-commands';
 import { addConduitCommands } from './conduit-commands';
 import { PairingError } from '../operations/pairing';
@@ -78,6 +79,7 @@ program
 
 addDirectoryCommands(program, () => config());
 addIdpCommands(program, () => config());
+addHealthCommands(program, () => config());
 addPresenceCommands(program, () => config());
 addConduitCommands(program, () => config());
 

@@ -16,6 +16,7 @@ import { countLinksByState } from '../db/directory';
 import { countBacklog } from '../db/watch-backlog';
 import { ssoStates } from '../db/sso-links';
 import { describeSso } from '../operations/sso';
+import { userDriftLines } from './health-commands';
 
 type ConfigFn = () => Config;
 
@@ -215,6 +216,7 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
         if (d.link && describeSso(d.link, proof))
           console.log(`  ${describeSso(d.link, proof)}${proof ? ` (checked ${proof.checkedAt.toISOString()})` : ''}`);
         for (const p of d.link?.problems ?? []) console.log(`  Problem: ${p}`);
+        for (const line of await userDriftLines(ctx.db, cicId)) console.log(line);
         await printUserPresence(ctx.db, cicId);
         if (d.present === false) console.log(`  Removed from CIC at ${d.removedAt?.toISOString()}`);
         for (const s of (d.link?.lastTrace ?? []) as { step: string; result: string; at: string }[])

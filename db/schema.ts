@@ -9,6 +9,7 @@ import type {
   WatchBacklogTable,
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
+import type { ChangePropagationTable, UserDriftTable } from './tables/health';
 import type { PresenceOverridesTable, PresencePushesTable, PresenceSourceTable, PresenceStateTable } from './tables/presence';
 import type {
   ConduitBatchesTable,
@@ -29,6 +30,8 @@ export interface Database {
   idp_keys: IdpKeysTable;
   sso_links: SsoLinksTable;
   watch_backlog: WatchBacklogTable;
+  user_drift: UserDriftTable;
+  change_propagation: ChangePropagationTable;
   presence_state: PresenceStateTable;
   presence_overrides: PresenceOverridesTable;
   presence_source: PresenceSourceTable;

@@ -43,6 +43,10 @@ export const configSchema = z
     secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
     pairClientSecret: z.string().min(1).optional(),
     pairCicPassword: z.string().min(1).optional(),
+    healthToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    healthPort: z.coerce.number().int().min(0).max(65535).optional(),
+    healthHost: z.string().min(1).optional(),
+    healthProbeSeconds: z.coerce.number().int().min(1).max(3600).default(15),
   })
   .strict();
 
@@ -66,6 +70,10 @@ export const envKeys: Record<string, keyof z.input<typeof configSchema>> = {
   BRIDGE_SECRET_KEY: 'secretKey',
   BRIDGE_CLIENT_SECRET: 'pairClientSecret',
   BRIDGE_CIC_PASSWORD: 'pairCicPassword',
+  BRIDGE_HEALTH_TOKEN: 'healthToken',
+  BRIDGE_HEALTH_PORT: 'healthPort',
+  BRIDGE_HEALTH_HOST: 'healthHost',
+  BRIDGE_HEALTH_PROBE_SECONDS: 'healthProbeSeconds',
 };
 
 const keyToEnv = Object.fromEntries(Object.entries(envKeys).map(([env, key]) => [key, env]));

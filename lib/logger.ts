@@ -33,6 +33,8 @@ export const redactedPaths = [
   '*.databaseUrl',
   'pairClientSecret',
   'pairCicPassword',
+  'healthToken',
+  '*.healthToken',
   '*.pairClientSecret',
   '*.pairCicPassword',
   'clientSecretSealed',

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/database';
 import { getPairing } from '../db/pairing';
+import { noteChangesSeen } from '../db/change-propagation';
 import { directorySyncWorkflow } from '../workflows';
 import { backfillSignal, directorySyncWorkflowId, usersChangedSignal } from '../workflows/directory-sync-api';
 import { queueNames } from './connection';
@@ -37,6 +38,8 @@ export function startCicEventsWorker(deps: { db: Db; connection: Redis; prefix: 
         searchAttributes: { BridgeOrg: [pairing.orgShortName], BridgeKind: ['directory-sync'] },
       };
       if (job.data.kind === 'users-changed') {
+        // When the watch handed the change over: the start of its propagation latency (health, /metrics).
+        await noteChangesSeen(deps.db, job.data.userIds, new Date(job.timestamp));
         await deps.temporal.workflow.signalWithStart(directorySyncWorkflow, {
           ...start,
           args: [...start.args],

@@ -7,6 +7,7 @@ import { createTemporalWorker, type TemporalWorkerHandle } from './temporal-work
 import { startQueueWorkers, type QueueWorkersHandle } from './queue-workers';
 import { startHttpServer } from './http-server';
 import { createIdpHttpHandler } from '../idp/http-routes';
+import { createHealthHttpHandler } from '../operations/health/http-routes';
 
 const log = () => createLogger('worker');
 
@@ -40,6 +41,19 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
   if (config.runQueueWorkers) queues = startQueueWorkers(config, deps);
 
   const idp = createIdpHttpHandler({ ...deps, redis: deps.producer, queuePrefix: config.queuePrefix, secretKey: config.secretKey });
+  const healthPage = createHealthHttpHandler({
+    ...deps,
+    redis: deps.producer,
+    queuePrefix: config.queuePrefix,
+    probeSeconds: config.healthProbeSeconds,
+    accessToken: config.healthToken,
+  });
+  // With BRIDGE_HEALTH_PORT the health page and /metrics get their own listener (e.g. an internal address),
+  // and the public one (SSO) does not serve them.
+  const ownHealthListener = config.healthPort !== undefined;
+  const healthListener = ownHealthListener
+    ? await startHttpServer({ port: config.healthPort!, host: config.healthHost ?? config.httpHost }, {}, [healthPage])
+    : undefined;
   const health: Server = await startHttpServer({ port: config.httpPort, host: config.httpHost }, {
     ...(temporal && {
       temporal: () => ({ ok: temporal!.worker.getState() === 'RUNNING', detail: temporalError?.message ?? temporal!.worker.getState() }),
@@ -47,7 +61,7 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
     ...(queues && {
       queues: () => ({ ok: queues!.workers.every((w) => w.isRunning()), detail: `${queues!.workers.length} workers` }),
     }),
-  }, [idp]);
+  }, ownHealthListener ? [idp] : [healthPage, idp]);
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : undefined;
   if (healthPort) deps.setListeningPort(healthPort);
@@ -67,6 +81,7 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
       }
       await queues?.close();
       await new Promise<void>((r) => health.close(() => r()));
+      if (healthListener) await new Promise<void>((r) => healthListener.close(() => r()));
       await deps.close();
       log().info('stopped');
     })());

@@ -1,4 +1,5 @@
 import { callSignal } from '../../lib/call-signal';
+import { recordRequest } from '../../lib/metrics';
 import { CicNetworkError, classifyIcwsError, type IcwsErrorBody } from './errors';
 
 export interface IcwsResponse<T = unknown> {
@@ -35,6 +36,7 @@ export async function icwsFetch<T = unknown>(
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   let text: string;
+  const started = performance.now();
   try {
     res = await fetch(url, {
       method: init.method,
@@ -46,10 +48,12 @@ export async function icwsFetch<T = unknown>(
     text = await res.text();
   } catch (err) {
     if (init.signal?.aborted) throw init.signal.reason;
+    recordRequest('cic', new URL(url).pathname, undefined, started);
     throw networkError(server, `${init.method} ${new URL(url).pathname}`, err);
   } finally {
     call.done();
   }
+  recordRequest('cic', new URL(url).pathname, res.status, started);
   if (res.status >= 300) throw errorFromResponse(server, res.status, text, init.connecting);
   return { status: res.status, headers: res.headers, body: parseJson(text) as T };
 }

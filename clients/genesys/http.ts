@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request as httpRequest } from 'undici';
 import { callSignal } from '../../lib/call-signal';
 import { createLogger } from '../../lib/logger';
+import { recordRequest } from '../../lib/metrics';
 import { classifyNetworkFailure, classifyResponse } from './classify';
 import { AuthError, GenesysApiError } from './errors';
 import {
@@ -72,6 +73,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const call = callSignal(o.signal, o.timeoutMs ?? opts.timeoutMs ?? 30_000);
     const headers = { ...req.headers, Authorization: `Bearer ${token}` };
     stats.requests++;
+    const started = performance.now();
     let res: { status: number; headers: ResponseHeaders; ok: boolean };
     let body: unknown;
     try {
@@ -86,8 +88,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       const raw = new RawHeaders(answer.headers);
       res = { status: answer.statusCode, headers: raw, ok: answer.statusCode >= 200 && answer.statusCode < 300 };
       body = parseBody(await answer.body.text(), raw);
+      recordRequest('genesys', o.path, res.status, started);
     } catch (err) {
       if (o.signal?.aborted) throw err;
+      recordRequest('genesys', o.path, undefined, started);
       stats.networkErrors++;
       throw classifyNetworkFailure(what, err, call.timedOut());
     } finally {

@@ -1,4 +1,5 @@
 import { createLogger } from '../../lib/logger';
+import { recordRequest } from '../../lib/metrics';
 import { classifyNetworkFailure, classifyResponse } from './classify';
 import { AuthError } from './errors';
 
@@ -49,6 +50,7 @@ export function clientCredentialsProvider(opts: ClientCredentialsOptions): Clien
     const what = `POST ${tokenUrl}`;
     let res: Response;
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 15_000);
+    const started = performance.now();
     try {
       res = await fetch(tokenUrl, {
         method: 'POST',
@@ -61,8 +63,10 @@ export function clientCredentialsProvider(opts: ClientCredentialsOptions): Clien
         signal: timeout,
       });
     } catch (err) {
+      recordRequest('genesys-login', '/oauth/token', undefined, started);
       throw classifyNetworkFailure(what, err, timeout.aborted);
     }
+    recordRequest('genesys-login', '/oauth/token', res.status, started);
     const body: any = await res.json().catch(() => undefined);
     if (res.status === 400 || res.status === 401 || res.status === 403) {
       // RFC 6749 §5.2 error body: `error` (invalid_client, unauthorized_client, ...), never the secret.

@@ -37,7 +37,11 @@ export interface RequestBudget {
   /** How many slots `priority` may hold in one window. */
   capacity(priority: Priority): number;
   usage(): Promise<{ inWindow: number; pausedForMs: number }>;
+  /** 429 answers any process met in the last `ms` (kept for an hour), for the health page. */
+  rateLimitedWithin(ms: number): Promise<number>;
 }
+
+const RATE_LIMITED_KEPT_MS = 3600_000;
 
 function scriptRunner(redis: Redis, script: string) {
   const sha = createHash('sha1').update(script).digest('hex');
@@ -94,6 +98,17 @@ export function createRequestBudget(opts: RequestBudgetOptions): RequestBudget {
     },
     async pause(ms) {
       if (ms > 0) await run.pause(keys, [Math.ceil(ms)]);
+      // Every 429 comes through here, so here it is counted (an hour's worth, shared like the budget).
+      const now = Date.now();
+      await opts.redis
+        .multi()
+        .zadd(`${base}:429s`, now, `${now}:${nonce}:${++seq}`)
+        .zremrangebyscore(`${base}:429s`, '-inf', now - RATE_LIMITED_KEPT_MS)
+        .pexpire(`${base}:429s`, RATE_LIMITED_KEPT_MS)
+        .exec();
+    },
+    async rateLimitedWithin(ms) {
+      return opts.redis.zcount(`${base}:429s`, Date.now() - Math.min(ms, RATE_LIMITED_KEPT_MS), '+inf');
     },
     async observe(headers) {
       const count = Number(headers.get('inin-ratelimit-count') ?? NaN);

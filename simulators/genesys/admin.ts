@@ -240,6 +240,11 @@ export function addAdminRoutes(r: Router): void {
     if (input.id && ctx.state.clients.has(input.id)) throw new ApiError(409, `Client ${input.id} exists.`);
     send(ctx, 201, ctx.state.addClient(input));
   });
+  route('DELETE', '/__admin/clients/{id}', (ctx) => {
+    const result = ctx.state.removeClient(ctx.params.id);
+    if (!result.removed) throw new ApiError(404, `No client ${ctx.params.id}.`);
+    send(ctx, 200, result);
+  });
   route('POST', '/__admin/tokens/expire', (ctx) => {
     const { token } = parse(z.object({ token: z.string().optional() }).strict(), optionalJson(ctx));
     send(ctx, 200, { expired: ctx.state.expireTokens(token) });

@@ -188,6 +188,22 @@ export class SimState {
     return info;
   }
 
+  /**
+   * Deletes an OAuth client, as an admin deleting it in Genesys Cloud does: its tokens stop working at once
+   * (401 on the API) and a token request with its credentials is refused (`invalid_client`).
+   */
+  removeClient(id: string): { removed: boolean; tokensRevoked: number } {
+    const removed = this.clients.delete(id);
+    let tokensRevoked = 0;
+    for (const [token, info] of this.tokens) {
+      if (info.clientId === id) {
+        this.tokens.delete(token);
+        tokensRevoked++;
+      }
+    }
+    return { removed, tokensRevoked };
+  }
+
   /** Makes tokens unusable at once, as if their lifetime had passed (all of them when none is named). */
   expireTokens(token?: string): number {
     let n = 0;
