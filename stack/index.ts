@@ -30,7 +30,9 @@ export interface StackPorts {
 export interface StackOptions {
   /**
    * Keep the services' data here across restarts (`npm start`): PostgreSQL initialised once, Redis with an
-   * append-only file, Temporal's SQLite file. Without it the data lives in a throw-away directory.
+   * append-only file, Temporal's SQLite file. Without it the data lives in a throw-away directory. Kept
+   * services run in process groups of their own: a Ctrl-C (or a signal to the bridge's group) reaches the
+   * bridge, which stops its workers before it stops them, not everything at once.
    */
   dataDir?: string;
   /** Ports to use again when they are free. */
@@ -74,7 +76,11 @@ export async function startStack(
     if (temporalAddress) {
       await ensureSearchAttributes(temporalAddress, env.TEMPORAL_NAMESPACE || 'default');
     } else {
-      const t = await startTemporal(dir, await temporalBinary!, [], { port: want.temporal, uiPort: want.temporalUi });
+      const t = await startTemporal(dir, await temporalBinary!, [], {
+        port: want.temporal,
+        uiPort: want.temporalUi,
+        detached: keep,
+      });
       ports.temporal = Number(new URL(`http://${t.address}`).port);
       ports.temporalUi = Number(new URL(t.uiUrl).port);
       services.push(t.service);

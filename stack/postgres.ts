@@ -67,7 +67,7 @@ export async function startPostgres(dir: string, opts: { keep?: boolean; port?: 
   const ids = asRoot ? await postgresIds() : undefined;
   // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients (a CLI in another shell) to leave.
   const service: Service = {
-    ...startService('postgres', join(bin, 'postgres'), args, join(dir, 'postgres.log'), ids ?? {}),
+    ...startService('postgres', join(bin, 'postgres'), args, join(dir, 'postgres.log'), { ...ids, detached: opts.keep }),
     stopSignal: 'SIGINT',
   };
   const adminUrl = `postgres://bridge@127.0.0.1:${port}/postgres`;

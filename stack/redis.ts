@@ -43,6 +43,7 @@ export async function startRedis(dir: string, opts: { keep?: boolean; port?: num
     // noeviction: BullMQ's keys must never be evicted to make room.
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--maxmemory-policy', 'noeviction', '--dir', dataDir],
     join(dir, 'redis.log'),
+    { detached: opts.keep },
   );
   await waitFor('Redis', () => ping(port), service, 15_000);
   return { url: `redis://127.0.0.1:${port}`, service };

@@ -60,7 +60,7 @@ export async function startTemporal(
   dir: string,
   binary: string,
   extraArgs: string[] = [],
-  ports: { port?: number; uiPort?: number } = {},
+  ports: { port?: number; uiPort?: number; detached?: boolean } = {},
 ): Promise<TemporalHandle> {
   const [port, uiPort, httpPort, metricsPort] = [await portOrFree(ports.port), await portOrFree(ports.uiPort), await freePort(), await freePort()];
   const args = [
@@ -70,7 +70,7 @@ export async function startTemporal(
     ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...extraArgs,
   ];
-  const service = startService('temporal', binary, args, join(dir, 'temporal.log'));
+  const service = startService('temporal', binary, args, join(dir, 'temporal.log'), { detached: ports.detached });
   const address = `127.0.0.1:${port}`;
   await waitFor(
     'Temporal',
