@@ -62,11 +62,13 @@ export async function reachPostgres(config: Config, discovered: Discovered | und
 
 async function reachRedis(config: Config, hint: Hint): Promise<void> {
   const r = new Redis(config.redisUrl, { lazyConnect: true, connectTimeout: PROBE_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => {});
+  // connect() rejects with "Connection is closed."; the socket's own error says why.
+  let socketError: unknown;
+  r.on('error', (err) => (socketError ??= err));
   try {
     await withTimeout(r.connect().then(() => r.ping()), PROBE_TIMEOUT_MS + 500);
   } catch (err) {
-    throw new ServiceUnreachableError('Redis', addressOf(config.redisUrl), why(err), hint('REDIS_URL', 'Redis'));
+    throw new ServiceUnreachableError('Redis', addressOf(config.redisUrl), why(socketError ?? err), hint('REDIS_URL', 'Redis'));
   } finally {
     r.disconnect();
   }
