@@ -3,7 +3,6 @@ import { ConfigError, type Config } from '../lib/config';
 import { SecretError } from '../lib/secrets';
 import { StackError } from '../stack/process';
 import { PairingError } from '../operations/pairing';
-import { OneBoxError } from '../workers/one-box';
 
 /**
  * An operator's mistake or a situation the operator must act on, said in one line (no stack trace): `exitCode`
@@ -72,7 +71,7 @@ export function reportCliError(err: unknown): never {
     process.stderr.write(`bridge: ${oneLine(err.message)}\n`);
     process.exit(2);
   }
-  if (err instanceof SecretError || err instanceof OneBoxError) {
+  if (err instanceof SecretError) {
     process.stderr.write(`bridge: ${oneLine(err.message)}\n`);
     process.exit(1);
   }

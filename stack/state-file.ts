@@ -88,12 +88,18 @@ export function readStateFile(path: string): BridgeState | undefined {
   }
 }
 
-/** Whether a process with this id runs (ours or another user's). */
+/** Whether a process with this id runs (ours or another user's); a zombie waiting to be reaped does not. */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // "pid (comm) S ...": the state follows the last parenthesis (comm may hold spaces and parentheses).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }

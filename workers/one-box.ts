@@ -4,6 +4,7 @@ import { configureLogging, createLogger } from '../lib/logger';
 import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { startStack, type Stack } from '../stack';
+import { StackError } from '../stack/process';
 import {
   processAlive,
   readStateFile,
@@ -15,11 +16,6 @@ import {
   type BridgeState,
 } from '../stack/state-file';
 import { runWorkers, type RunningWorkers } from './main';
-
-/** Raised when `npm start` cannot start (another bridge holds the data directory, a missing setting). */
-export class OneBoxError extends Error {
-  override name = 'OneBoxError';
-}
 
 /**
  * `npm start` (`bridge start`): the bridge as a service on one machine. PostgreSQL, Redis and a Temporal dev
@@ -35,7 +31,7 @@ export async function runOneBox(env: NodeJS.ProcessEnv, signals: NodeJS.Signals[
   const stateFile = stateFilePath(dataDir, 'service');
   const previous = readStateFile(stateFile);
   if (previous && previous.pid !== process.pid && processAlive(previous.pid)) {
-    throw new OneBoxError(`a bridge already runs from ${dataDir} (pid ${previous.pid}): stop it first (kill -TERM ${previous.pid}), or give this one its own BRIDGE_DATA_DIR`);
+    throw new StackError(`a bridge already runs from ${dataDir} (pid ${previous.pid}): stop it first (kill -TERM ${previous.pid}), or give this one its own BRIDGE_DATA_DIR`);
   }
   // Every setting is checked before a service starts; the stack supplies the addresses it was not given.
   const standIns = { DATABASE_URL: 'postgres://127.0.0.1:1/unstarted', REDIS_URL: 'redis://127.0.0.1:1', TEMPORAL_ADDRESS: '127.0.0.1:1' };

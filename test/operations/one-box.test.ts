@@ -301,7 +301,7 @@ test('npm start keeps its data: pair and sync, SIGTERM stops everything cleanly,
   // then its services, and leaves nothing running.
   killGroup(first.child.pid!, 'SIGTERM');
   await Promise.race([first.closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`not stopped in 60 s:\n${first.output()}`)), 60_000))]);
-  assert.ok(!processAlive(state.pid), 'the bridge process is gone');
+  await eventually('the bridge process to be gone', async () => !processAlive(state.pid), 10_000);
   assert.match(first.output(), /"subsystem":"one-box".*"msg":"stopped"/, first.output());
   assert.doesNotMatch(first.output(), /"level":(50|60)/, `no error logged while stopping:\n${first.output()}`);
   for (const pid of Object.values(state.servicePids ?? {})) assert.ok(!processAlive(pid), `service pid ${pid} stopped`);
