@@ -83,7 +83,8 @@ function killGroup(pid: number, signal: NodeJS.Signals) {
 function npmStart(): { child: ChildProcess; output: () => string; closed: Promise<void> } {
   const child = spawn('npm', ['start', '--silent'], {
     cwd: root,
-    env: { ...operatorEnv, BRIDGE_SECRET_KEY: secretKey },
+    // info: its 'stopped' line is what says the shutdown ran to its end.
+    env: { ...operatorEnv, BRIDGE_SECRET_KEY: secretKey, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
