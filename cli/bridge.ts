@@ -7,6 +7,8 @@ import { Client } from '@temporalio/client';
 import { runPlumbingCheck } from './plumbing';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
+import { addPresenceCommands } from './presence-commands';
+import { addConduitCommands } from './conduit-commands';
 import { configureUsageErrors, reportCliError } from './errors';
 import { discoverBridge } from './discovery';
 import { addStartCommand } from './start';
@@ -82,6 +84,8 @@ program
 
 addDirectoryCommands(program, () => config());
 addIdpCommands(program, () => config());
+addPresenceCommands(program, () => config());
+addConduitCommands(program, () => config());
 addStartCommand(program);
 
 function print(lines: string[], empty: string) {

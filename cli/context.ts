@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config';
 import { createDb, type Db } from '../db/database';
-import { createRedis } from '../queues/connection';
+import { openProducer } from '../queues/connection';
 import { reachServices } from './reach';
 import { lastDiscovery, type Discovered } from './discovery';
 
@@ -22,7 +22,7 @@ export async function openCliContext(config: Config, discovered: Discovered | un
   const connection = await reachServices(config, discovered);
   const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 2 });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const redis = createRedis(config.redisUrl, 'producer');
+  const redis = await openProducer(config.redisUrl);
   return {
     config,
     db,
