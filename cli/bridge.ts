@@ -3,24 +3,26 @@ import { ConfigError, loadConfig, type Config } from '../lib/config';
 import { configureLogging } from '../lib/logger';
 import { createDb } from '../db/database';
 import { migrateDown, migrateToLatest, pendingMigrations } from '../db/migrate';
-import { runWorkers } from '../workers/main';
-import { connectTemporalClient } from '../lib/temporal-client';
+import { Client } from '@temporalio/client';
 import { runPlumbingCheck } from './plumbing';
-import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
 import { addHealthCommands } from './health-commands';
 import { addPresenceCommands } from './presence-commands';
 import { addConduitCommands } from './conduit-commands';
-import { PairingError } from '../operations/pairing';
+import { configureUsageErrors, reportCliError } from './errors';
+import { discoverBridge } from './discovery';
+import { addStartCommand } from './start';
+import { reachPostgres, reachTemporal } from './reach';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
-  const cfg = loadConfig(process.env, overrides);
+  // Unset service addresses come from the state file of the bridge running on this machine.
+  const cfg = loadConfig(discoverBridge(process.env).env, overrides);
   configureLogging({ level: cfg.logLevel });
   return cfg;
 }
 
-const program = new Command('bridge').description('cloud-bridge: PureConnect (CIC) ↔ Genesys Cloud').showHelpAfterError();
+const program = configureUsageErrors(new Command('bridge').description('cloud-bridge: PureConnect (CIC) ↔ Genesys Cloud'));
 
 program
   .command('migrate')
@@ -29,6 +31,7 @@ program
   .option('--all', 'with down: undo every migration')
   .action(async (direction: string, opts: { all?: boolean }) => {
     const cfg = config();
+    await reachPostgres(cfg);
     const db = createDb({ databaseUrl: cfg.databaseUrl, schema: cfg.databaseSchema, max: 1 });
     try {
       if (direction === 'up') print(await migrateToLatest(db, cfg.databaseSchema), 'already at the latest migration');
@@ -52,6 +55,8 @@ program
       ...(opts.queuesOnly && { runTemporalWorker: false }),
       ...(opts.httpPort !== undefined && { httpPort: opts.httpPort as unknown as number }),
     });
+    // The worker and the demo are loaded when used: every other command starts a second faster without them.
+    const { runWorkers } = require('../workers/main') as typeof import('../workers/main');
     const running = await runWorkers(cfg, { handleSignals: true });
     await running.done;
   });
@@ -61,7 +66,7 @@ program
   .description('run the plumbing check workflow through the running workers and print its result')
   .action(async () => {
     const cfg = config();
-    const client = await connectTemporalClient(cfg);
+    const client = new Client({ connection: await reachTemporal(cfg), namespace: cfg.temporalNamespace });
     try {
       console.log(JSON.stringify(await runPlumbingCheck(client, cfg), null, 2));
     } finally {
@@ -74,6 +79,7 @@ program
   .description('bring up the stack, run the workers and a demo flow, print where the Temporal UI is')
   .option('--hold <seconds>', 'keep everything up this long afterwards (default: until Ctrl-C on a terminal, 0 otherwise)')
   .action(async (opts: { hold?: string }) => {
+    const { runDemo } = require('./demo') as typeof import('./demo');
     await runDemo({ holdSeconds: opts.hold === undefined ? undefined : Number(opts.hold) });
   });
 
@@ -82,17 +88,11 @@ addIdpCommands(program, () => config());
 addHealthCommands(program, () => config());
 addPresenceCommands(program, () => config());
 addConduitCommands(program, () => config());
+addStartCommand(program);
 
 function print(lines: string[], empty: string) {
   console.log(lines.length ? lines.join('\n') : empty);
 }
 
-program.parseAsync(process.argv).catch((err) => {
-  // Refusals say what to change in one line; a stack trace would bury it.
-  if (err instanceof ConfigError || err instanceof PairingError) {
-    process.stderr.write(`bridge: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`bridge: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+// Refusals and unreachable services say what to do in one line; a stack trace is for bugs.
+program.parseAsync(process.argv).catch(reportCliError);

@@ -15,6 +15,7 @@ import { listUserStates, syncProgress } from '../operations/directory';
 import { directorySyncWorkflowId } from '../workflows/directory-sync-api';
 import { renderProgressBar } from './progress';
 import { runPlumbingCheck } from './plumbing';
+import { announceDemo, lookAroundLines } from './demo-state';
 
 const DEMO_USERS = 300;
 /** Genesys raises an OAuth client's limit on request; the demo's organization has 6,000/min so it runs in seconds. */
@@ -104,6 +105,8 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
 
     const hold = opts.holdSeconds ?? (process.stdout.isTTY ? Infinity : 0);
     if (hold > 0) {
+      cleanups.unshift(announceDemo(config, stack, workers.healthPort));
+      for (const line of lookAroundLines(errors[0]?.cicId ?? cicId, !process.env.BRIDGE_SECRET_KEY)) say(line);
       say(hold === Infinity ? '» everything stays up; press Ctrl-C to stop' : `» staying up for ${hold} s`);
       await new Promise<void>((resolve) => {
         const timer = hold === Infinity ? undefined : setTimeout(resolve, hold * 1000);

@@ -12,8 +12,10 @@ import {
   userDetail,
 } from '../operations/directory';
 import { renderProgressBar } from './progress';
-import { countLinksByState } from '../db/directory';
-import { countBacklog } from '../db/watch-backlog';
+import { OperatorError, requireSecretKey } from './errors';
+import { lastDiscovery } from './discovery';
+import { formatStatus, readStatus } from './status-command';
+import { formatTraceStep } from './user-trace';
 import { ssoStates } from '../db/sso-links';
 import { describeSso } from '../operations/sso';
 import { userDriftLines } from './health-commands';
@@ -30,6 +32,8 @@ async function withContext<T>(config: ConfigFn, fn: (ctx: CliContext) => Promise
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
+
+const userStates = ['synced', 'error', 'not-synced', 'deactivated', 'conflict'];
 
 /** Pairing, sync and per-user status commands. */
 export function addDirectoryCommands(program: Command, config: ConfigFn): void {
@@ -61,11 +65,13 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
         'flag',
       );
       if (!options.ok) throw new ConfigError(`pair: ${options.message}`);
-      await withContext(config, async (ctx) => {
-        const secret = o.clientSecret ?? ctx.config.pairClientSecret;
-        const password = o.cicPassword ?? ctx.config.pairCicPassword;
-        if (!secret) throw new Error('give --client-secret or set BRIDGE_CLIENT_SECRET');
-        if (!password) throw new Error('give --cic-password or set BRIDGE_CIC_PASSWORD');
+      const cfg = config();
+      requireSecretKey(cfg);
+      const secret = o.clientSecret ?? cfg.pairClientSecret;
+      const password = o.cicPassword ?? cfg.pairCicPassword;
+      if (!secret) throw new ConfigError('pair: give --client-secret or set BRIDGE_CLIENT_SECRET');
+      if (!password) throw new ConfigError('pair: give --cic-password or set BRIDGE_CIC_PASSWORD');
+      await withContext(() => cfg, async (ctx) => {
         const result = await pair(
           {
             ...ctx,
@@ -137,12 +143,13 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
   program
     .command('status')
     .description('where the directory sync is: current pass, last pass, users by state')
-    .action(async () =>
+    .option('--json', 'print it as JSON (the progress query, users by state, the watch backlog)')
+    .action(async (o: { json?: boolean }) =>
       withContext(config, async (ctx) => {
-        const p = await syncProgress(ctx);
-        // Changes the watch could not hand to Redis, waiting in PostgreSQL for the next pass.
-        const watchBacklog = await countBacklog(ctx.db);
-        console.log(JSON.stringify({ ...p, users: await countLinksByState(ctx.db), watchBacklog }, null, 2));
+        const s = await readStatus(ctx, lastDiscovery());
+        if (!o.json) return console.log(formatStatus(s).join('\n'));
+        const { progress, ...rest } = s;
+        console.log(JSON.stringify({ ...progress, ...rest }, null, 2));
       }),
     );
 
@@ -154,7 +161,7 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .option('--purge', 'plan deletions instead of deactivations')
     .option('--json', 'print the whole plan as JSON')
     .action(async (o) =>
-      withContext(config, async (ctx) => {
+      withContext(() => requireSecretKey(config()), async (ctx) => {
         const { plan, blockedReason, read } = await dryRunPlan(
           { db: ctx.db, secretKey: ctx.config.secretKey },
           { purge: o.purge },
@@ -181,9 +188,11 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
   program
     .command('users')
     .description('every CIC user with its sync state: Synced, Error or Not synced, and why')
-    .option('--state <state>', 'synced | error | not-synced | deactivated | conflict')
-    .action(async (o) =>
-      withContext(config, async (ctx) => {
+    .option('--state <state>', userStates.join(' | '))
+    .action(async (o) => {
+      if (o.state !== undefined && !userStates.includes(o.state))
+        throw new ConfigError(`users: --state must be one of ${userStates.join(', ')}, not '${o.state}'`);
+      await withContext(config, async (ctx) => {
         const { counts, users } = await listUserStates(ctx.db, o.state);
         const sso = await ssoStates(ctx.db);
         for (const u of users) {
@@ -196,8 +205,8 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
             .map(([k, v]) => `${k}: ${v}`)
             .join(', ')}`,
         );
-      }),
-    );
+      });
+    });
 
   program
     .command('user')
@@ -207,7 +216,7 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
       withContext(config, async (ctx) => {
         const d = await userDetail(ctx.db, cicId);
         if (!d.link && d.present === undefined)
-          throw new Error(`no CIC user ${cicId} has been seen by the bridge`);
+          throw new OperatorError(`no CIC user ${cicId} has been seen by the bridge (\`bridge users\` lists them)`);
         console.log(`${cicId}: ${d.link ? describeState(d.link) : 'not yet planned'}`);
         if (d.link?.genesysId)
           console.log(`  Genesys Cloud user: ${d.link.genesysId}${d.link.active ? '' : ' (inactive)'}`);
@@ -219,8 +228,7 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
         for (const line of await userDriftLines(ctx.db, cicId)) console.log(line);
         await printUserPresence(ctx.db, cicId);
         if (d.present === false) console.log(`  Removed from CIC at ${d.removedAt?.toISOString()}`);
-        for (const s of (d.link?.lastTrace ?? []) as { step: string; result: string; at: string }[])
-          console.log(`  ${s.at}  ${s.step.padEnd(6)} ${s.result}`);
+        for (const s of d.link?.lastTrace ?? []) console.log(`  ${formatTraceStep(s)}`);
         for (const c of d.history)
           console.log(
             `  history: ${c.at.toISOString()} ${c.kind} run ${c.run_id}: ${c.action} ${c.status}${c.error ? ` (${c.error})` : ''}`,

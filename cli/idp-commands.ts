@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Config } from '../lib/config';
 import { openCliContext, type CliContext } from './context';
 import { idpStatus, requestLinkProof, rotateSigningKey } from '../operations/sso';
+import { requireSecretKey } from './errors';
 
 type ConfigFn = () => Config;
 
@@ -29,7 +30,7 @@ export function addIdpCommands(program: Command, config: ConfigFn): void {
     .command('rotate-key')
     .description('make the next signing key, register it beside the current one, then switch to it')
     .action(async () =>
-      withContext(config, async (ctx) => {
+      withContext(() => requireSecretKey(config()), async (ctx) => {
         const r = await rotateSigningKey(deps(ctx), undefined, { onProgress: (p) => process.stderr.write(`\r${p.state}…`) });
         console.log(`\nsigning with key ${r.switchedTo}; the previous certificate stays registered`);
       }),
@@ -41,7 +42,7 @@ export function addIdpCommands(program: Command, config: ConfigFn): void {
     .requiredOption('--key <file>', 'PEM private key (RSA, 2048 bits or more)')
     .requiredOption('--cert <file>', 'PEM certificate for that key')
     .action(async (o: { key: string; cert: string }) =>
-      withContext(config, async (ctx) => {
+      withContext(() => requireSecretKey(config()), async (ctx) => {
         const material = { privateKeyPem: readFileSync(o.key, 'utf8'), certificatePem: readFileSync(o.cert, 'utf8') };
         const r = await rotateSigningKey(deps(ctx), material);
         console.log(`signing with the imported key ${r.switchedTo}`);

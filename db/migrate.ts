@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import { FileMigrationProvider, Migrator, NO_MIGRATIONS, type MigrationResultSet } from 'kysely/migration';
+import { Migrator, NO_MIGRATIONS, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
 import { ensureSchema } from './database';
 
 /** Raised when a migration fails; carries the name of the migration that failed. */
@@ -11,10 +11,23 @@ export class MigrationError extends Error {
 
 export const migrationFolder = path.join(__dirname, '..', 'migrations');
 
+/**
+ * Kysely's FileMigrationProvider, loading with require() instead of import(): the installed `bridge` command
+ * (bin/bridge.js) runs under tsx's CommonJS hook alone, which import() of a .ts file does not go through.
+ */
+const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    const files = (await fs.readdir(migrationFolder)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) migrations[file.replace(/\.(ts|js)$/, '')] = require(path.join(migrationFolder, file)) as Migration;
+    return migrations;
+  },
+};
+
 function migrator(db: Kysely<any>, schema: string): Migrator {
   return new Migrator({
     db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+    provider: migrationProvider,
     migrationTableSchema: schema,
   });
 }

@@ -19,10 +19,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `preferred` when it is free (a kept stack keeps its addresses across restarts), else any free port. */
+export function portOrFree(preferred: number | undefined): Promise<number> {
+  if (!preferred) return freePort();
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(freePort()));
+    srv.listen(preferred, '127.0.0.1', () => srv.close(() => resolve(preferred)));
+  });
+}
+
 export interface Service {
   name: string;
   child: ChildProcess;
   logFile: string;
+  /** The signal that stops it quickly and cleanly (SIGTERM unless said otherwise). */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** Starts a long-running service with its output in a log file; the child dies with us. */
@@ -82,12 +95,12 @@ export async function waitFor(
   }
 }
 
-/** Stops a service: SIGTERM, then SIGKILL if it lingers. */
+/** Stops a service: its stop signal (SIGTERM), then SIGKILL if it lingers. */
 export async function stopService(service: Service, graceMs = 5000): Promise<void> {
   const { child } = service;
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
+  child.kill(service.stopSignal ?? 'SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { StackError, freePort, run, startService, waitFor, type Service } from './process';
+import { StackError, freePort, portOrFree, run, startService, waitFor, type Service } from './process';
 import { searchAttributes } from '../lib/search-attributes';
 
 /**
@@ -51,9 +51,18 @@ export interface TemporalHandle {
   service: Service;
 }
 
-/** `extraArgs` go to `temporal server start-dev` as they are (e.g. `--dynamic-config-value KEY=VALUE`). */
-export async function startTemporal(dir: string, binary: string, extraArgs: string[] = []): Promise<TemporalHandle> {
-  const [port, uiPort, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+/**
+ * `extraArgs` go to `temporal server start-dev` as they are (e.g. `--dynamic-config-value KEY=VALUE`). The
+ * SQLite file `dir/temporal.db` keeps the workflow histories for as long as `dir` is kept; `ports` are used
+ * when free, so a kept stack keeps its addresses.
+ */
+export async function startTemporal(
+  dir: string,
+  binary: string,
+  extraArgs: string[] = [],
+  ports: { port?: number; uiPort?: number; detached?: boolean } = {},
+): Promise<TemporalHandle> {
+  const [port, uiPort, httpPort, metricsPort] = [await portOrFree(ports.port), await portOrFree(ports.uiPort), await freePort(), await freePort()];
   const args = [
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort),
     '--http-port', String(httpPort), '--metrics-port', String(metricsPort),
@@ -61,7 +70,7 @@ export async function startTemporal(dir: string, binary: string, extraArgs: stri
     ...Object.entries(searchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...extraArgs,
   ];
-  const service = startService('temporal', binary, args, join(dir, 'temporal.log'));
+  const service = startService('temporal', binary, args, join(dir, 'temporal.log'), { detached: ports.detached });
   const address = `127.0.0.1:${port}`;
   await waitFor(
     'Temporal',
