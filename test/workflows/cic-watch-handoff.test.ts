@@ -16,12 +16,22 @@ let h: BridgeHarness | undefined;
 let proxy: TcpProxy | undefined;
 let inspect: Queue<CicEventJob> | undefined;
 let inspectConnection: Redis | undefined;
+/** Each step of a teardown or a test gets a deadline, so a hang fails naming the step instead of stalling the suite. */
+async function step<T>(what: string, p: Promise<T>, ms = 60_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 afterEach(async () => {
-  await proxy?.restore();
-  await inspect?.close();
+  await step('restoring the Redis proxy', proxy?.restore() ?? Promise.resolve());
+  await step('closing the inspecting queue', inspect?.close() ?? Promise.resolve());
   inspectConnection?.disconnect();
-  await h?.stop();
-  await proxy?.close();
+  await step('stopping the bridge', h?.stop() ?? Promise.resolve(), 120_000);
+  await step('closing the Redis proxy', proxy?.close() ?? Promise.resolve());
   h = undefined;
   proxy = undefined;
   inspect = undefined;
@@ -116,31 +126,31 @@ test('Redis away for a few seconds while users change: every change reaches the 
 });
 
 test('Redis away past the durable threshold and the watch cancelled: the next pass still covers the changes', async () => {
-  const b = await bridgeBehindProxy('watchdurable');
+  const b = await step('starting the bridge behind the proxy', bridgeBehindProxy('watchdurable'), 200_000);
   const [, early, late, other] = syncable(b);
-  await proxy!.cut();
+  await step('cutting Redis', proxy!.cut());
   // `early` waits out the durable threshold (10 s) in memory, then goes to PostgreSQL; `late` is still held
   // in memory when the watch is cancelled, and goes there as the activity ends.
-  await changeName(b, early, 'Early In Outage');
+  await step('changing early', changeName(b, early, 'Early In Outage'));
   await eventually(
     'the early change in the backlog',
     async () => (await b.db.selectFrom('watch_backlog').select('cic_id').execute()).some((r) => r.cic_id === early),
     25_000,
   );
-  await changeName(b, late, 'Late In Outage');
+  await step('changing late', changeName(b, late, 'Late In Outage'));
   await new Promise((r) => setTimeout(r, 500));
-  await b.temporal.workflow.getHandle('cic-watch/demo-org').cancel();
+  await step('cancelling the watch', b.temporal.workflow.getHandle('cic-watch/demo-org').cancel());
   // The activity learns of the cancel with its next heartbeat; it closes its ICWS session, then hands over
   // (or records) what it holds within a few seconds.
   await eventually('the watch gone', async () => !(await watchSession(b)), 30_000);
   await new Promise((r) => setTimeout(r, 4000));
-  const backlog = (await b.db.selectFrom('watch_backlog').select('cic_id').execute()).map((r) => r.cic_id);
+  const backlog = (await step('reading the backlog', b.db.selectFrom('watch_backlog').select('cic_id').execute())).map((r) => r.cic_id);
   assert.ok(backlog.includes(early) && backlog.includes(late), `both changes recorded: ${backlog.join(', ')}`);
-  await proxy!.restore();
+  await step('restoring Redis', proxy!.restore());
   // No watch runs now. The next pass is a delta pass for some other change (here signalled directly, as the
   // cic-events worker would): it takes the backlog with it.
-  await changeName(b, other, 'Other User');
-  await b.temporal.workflow.getHandle('directory-sync/demo-org').signal(usersChangedSignal, { userIds: [other] });
+  await step('changing other', changeName(b, other, 'Other User'));
+  await step('signalling the sync', b.temporal.workflow.getHandle('directory-sync/demo-org').signal(usersChangedSignal, { userIds: [other] }));
   await cloudShows(b, { [early]: 'Early In Outage', [late]: 'Late In Outage', [other]: 'Other User' }, 30_000);
   // What the pass took is cleared (an entry noted again meanwhile, by the watch still ending, stays for later).
   const left = (await b.db.selectFrom('watch_backlog').select('cic_id').execute()).map((r) => r.cic_id);
