@@ -70,19 +70,29 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
     'workers running',
   );
 
+  /** A shutdown phase that takes long says so, every 10 s, naming what it waits for. */
+  const phase = async (what: string, p: Promise<unknown> | undefined) => {
+    const started = Date.now();
+    const timer = setInterval(() => log().warn({ waitingSeconds: Math.round((Date.now() - started) / 1000) }, `shutdown still waiting for ${what}`), 10_000);
+    try {
+      await p;
+    } finally {
+      clearInterval(timer);
+    }
+  };
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       log().info('shutting down');
       if (temporal) {
         if (temporal.worker.getState() === 'RUNNING') temporal.worker.shutdown();
-        await temporalRun;
-        await temporal.connection.close();
+        await phase('the Temporal worker', temporalRun);
+        await phase('the Temporal connection', temporal.connection.close());
       }
-      await queues?.close();
-      await new Promise<void>((r) => health.close(() => r()));
-      if (healthListener) await new Promise<void>((r) => healthListener.close(() => r()));
-      await deps.close();
+      await phase('the queue workers', queues?.close());
+      await phase('the HTTP server', new Promise<void>((r) => health.close(() => r())));
+      if (healthListener) await phase('the health listener', new Promise<void>((r) => healthListener.close(() => r())));
+      await phase('the connections', deps.close());
       log().info('stopped');
     })());
 
