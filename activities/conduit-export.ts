@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from '../db/database';
-import { ackBatch, insertBatch, markBatchSent, pendingBatch, type ConduitBatch } from '../db/conduit-batches';
+import { ackBatch, insertBatch, markBatchSent, pendingBatch, recordExportBatch, type ConduitBatch } from '../db/conduit-batches';
 import { outboxBacklog, pruneConduit, readCursor, readOutbox, type OutboxEvent } from '../db/conduit-outbox';
 import { GenesysApiError } from '../clients/genesys';
 import { CONDUIT_MAX_BYTES, CONDUIT_MAX_EVENTS, createConduitClient, envelopeBytes, eventBytes, type ConduitClient } from '../clients/genesys/conduit-client';
@@ -64,7 +64,10 @@ const REFUSED_STATUSES = new Set([400, 413, 422]);
  * count, writes each batch (range and Idempotency-Key) before sending it, and moves the cursor only once
  * Genesys answered, in the transaction that records the answer. A batch still pending when an attempt
  * starts (the last one crashed, timed out or lost its answer) is rebuilt from its range, byte for byte, and
- * sent again with its key first. Rejected events go to the dead letters; the rest flow on.
+ * sent again with its key first. Rejected events go to the dead letters; the rest flow on. A new batch is
+ * recorded only where the export stands in PostgreSQL (the cursor this attempt read, no batch pending), so a
+ * second exporter alive at the same time (a terminated run's activity, an attempt the server gave up on) takes
+ * over the other's pending batch with its key instead of sending the same events under a new one.
  */
 export function createConduitExportActivities(deps: ConduitExportDeps) {
   async function client(): Promise<ConduitClient> {
@@ -160,7 +163,15 @@ export function createConduitExportActivities(deps: ConduitExportDeps) {
             const c = cut(read, id);
             rows = c.rows;
             batch = { id, kind: 'export' as const, backfillId: null, range: null, fromPosition: rows[0].position, toPosition: rows[rows.length - 1].position, events: rows.length, bytes: c.bytes, idempotencyKey: id };
-            await insertBatch(deps.db, batch);
+            const recorded = await recordExportBatch(deps.db, batch, cursor);
+            if (!recorded.recorded) {
+              // Another exporter moved on meanwhile: take its place rather than cut a second batch of the same events.
+              ctx.log.warn('another conduit exporter is running: this one carries on from its state', { cursor, theirCursor: recorded.cursor, pendingBatchId: recorded.pending?.id });
+              cursor = recorded.cursor;
+              if (!recorded.pending) continue;
+              batch = recorded.pending;
+              rows = await pendingRows(recorded.pending);
+            }
           }
           const outcome = await deliver(conduit, batch, rows, signal);
           if (outcome === 'split') {

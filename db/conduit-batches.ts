@@ -94,6 +94,37 @@ export async function insertBatch(
     .execute();
 }
 
+/**
+ * Serialises the export's batch bookkeeping (recording a new batch, recording an answer), so the check in
+ * `recordExportBatch` sees the cursor and the pending batch of one moment.
+ */
+const EXPORT_LOCK = 0x636f6e65; // 'cone'
+
+export type RecordOutcome = { recorded: true } | { recorded: false; cursor: number; pending?: ConduitBatch };
+
+/**
+ * Records a new export batch only if the export is where this exporter believes it is: the cursor is still
+ * `after` and no export batch is pending. Two exporters can be alive at once (the run of a terminated or
+ * restarted workflow, an attempt the server timed out while its worker still runs it); without this fence each
+ * would cut its own batch of the same events under its own key, and Genesys would receive them twice. The
+ * loser gets the state it missed: the cursor, and the pending batch to send again with its key.
+ */
+export async function recordExportBatch(
+  db: Db,
+  b: Pick<ConduitBatch, 'id' | 'kind' | 'backfillId' | 'range' | 'fromPosition' | 'toPosition' | 'events' | 'bytes' | 'idempotencyKey'> & { kind: 'export' },
+  after: number,
+): Promise<RecordOutcome> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${EXPORT_LOCK})`.execute(trx);
+    const pending = await pendingBatch(trx, 'export');
+    const cursorRow = await trx.selectFrom('conduit_cursor').select('position').where('id', '=', 1).executeTakeFirst();
+    const cursor = Number(cursorRow?.position ?? 0);
+    if (pending || cursor !== after) return { recorded: false, cursor, ...(pending && { pending }) };
+    await insertBatch(trx, b);
+    return { recorded: true };
+  });
+}
+
 export async function markBatchSent(db: Db, id: string): Promise<void> {
   await sql`UPDATE conduit_batches SET attempts = attempts + 1, sent_at = coalesce(sent_at, now()) WHERE id = ${id}`.execute(db);
 }
@@ -114,6 +145,7 @@ export async function ackBatch(
   },
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    if (batch.kind === 'export') await sql`SELECT pg_advisory_xact_lock(${EXPORT_LOCK})`.execute(trx);
     const dl = outcome.deadLetters;
     if (dl.length) {
       await sql`
