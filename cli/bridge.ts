@@ -9,11 +9,14 @@ import { runPlumbingCheck } from './plumbing';
 import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
+import { addSecretsCommands } from './secrets-commands';
+import { configureSecretKeys } from '../lib/secrets';
 import { PairingError } from '../operations/pairing';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
   const cfg = loadConfig(process.env, overrides);
   configureLogging({ level: cfg.logLevel });
+  configureSecretKeys({ previous: cfg.secretKeyPrevious });
   return cfg;
 }
 
@@ -76,6 +79,7 @@ program
 
 addDirectoryCommands(program, () => config());
 addIdpCommands(program, () => config());
+addSecretsCommands(program, () => config());
 
 function print(lines: string[], empty: string) {
   console.log(lines.length ? lines.join('\n') : empty);

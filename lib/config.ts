@@ -41,6 +41,7 @@ export const configSchema = z
     runTemporalWorker: boolish.default(true),
     runQueueWorkers: boolish.default(true),
     secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
+    secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
     pairClientSecret: z.string().min(1).optional(),
     pairCicPassword: z.string().min(1).optional(),
   })
@@ -64,6 +65,7 @@ export const envKeys: Record<string, keyof z.input<typeof configSchema>> = {
   BRIDGE_RUN_TEMPORAL_WORKER: 'runTemporalWorker',
   BRIDGE_RUN_QUEUE_WORKERS: 'runQueueWorkers',
   BRIDGE_SECRET_KEY: 'secretKey',
+  BRIDGE_SECRET_KEY_PREVIOUS: 'secretKeyPrevious',
   BRIDGE_CLIENT_SECRET: 'pairClientSecret',
   BRIDGE_CIC_PASSWORD: 'pairCicPassword',
 };

@@ -47,10 +47,11 @@ function rootLogger(): Logger {
     },
   );
   // pino applies no formatter to a child's bindings: every child, at any depth, goes through this one.
-  const parentChild = root.child;
-  root.child = function redactedChild(this: Logger, bindings, options) {
-    return parentChild.call(this, redactDeep(bindings) as typeof bindings, options);
-  } as Logger['child'];
+  type ChildFn = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+  const parentChild = root.child as unknown as ChildFn;
+  root.child = function redactedChild(this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) {
+    return parentChild.call(this, redactDeep(bindings) as pino.Bindings, options);
+  } as unknown as Logger['child'];
   return root;
 }
 

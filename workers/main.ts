@@ -7,6 +7,7 @@ import { createTemporalWorker, type TemporalWorkerHandle } from './temporal-work
 import { startQueueWorkers, type QueueWorkersHandle } from './queue-workers';
 import { startHttpServer } from './http-server';
 import { createIdpHttpHandler } from '../idp/http-routes';
+import { configureSecretKeys } from '../lib/secrets';
 
 const log = () => createLogger('worker');
 
@@ -23,6 +24,7 @@ export interface RunningWorkers {
  */
 export async function runWorkers(config: Config, opts: { handleSignals?: boolean } = {}): Promise<RunningWorkers> {
   configureLogging({ level: config.logLevel });
+  configureSecretKeys({ previous: config.secretKeyPrevious });
   installTemporalRuntime(config.logLevel);
   const deps = await buildDependencies(config);
   let temporal: TemporalWorkerHandle | undefined;

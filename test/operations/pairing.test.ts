@@ -32,7 +32,7 @@ test('a pairing stores secrets sealed, never in clear, nor in workflow history; 
   const row = await sql<Record<string, unknown>>`SELECT * FROM pairing`.execute(h.db);
   const stored = JSON.stringify(row.rows);
   assert.ok(!stored.includes('demo-secret') && !stored.includes('admin-pass'), 'no secret in clear in the database');
-  assert.match(String(row.rows[0].client_secret_enc), /^v1:/);
+  assert.match(String(row.rows[0].client_secret_enc), /^v2:[0-9a-f]{16}:/);
   for (const id of ['directory-sync/demo-org', 'cic-watch/demo-org', 'account-linking/demo-org']) {
     // Decoded: payloads are bytes, which a JSON dump of the history shows as numbers (see the test below).
     const history = await historyText(h.temporal, [id]);
