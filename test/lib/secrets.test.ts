@@ -1,19 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SecretBox, SecretError, derivedKey, keyId } from '../../lib/secrets';
+import { sealV1 } from '../support/sealed-v1';
 
 const OLD = randomBytes(24).toString('hex');
 const NEW = randomBytes(32).toString('hex');
 const PASSPHRASE = 'correct horse battery staple, and then some more words';
-
-/** A value as the code before key ids sealed it: AES-256-GCM under a bare SHA-256 of the key material. */
-export function sealV1(material: string, plain: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', createHash('sha256').update(material, 'utf8').digest(), iv);
-  const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), ct.toString('base64')].join(':');
-}
 
 test('a sealed value is v2 with the key id, opens with that key, and its key is not a bare SHA-256 of the material', () => {
   for (const material of [NEW, PASSPHRASE, `base64:${randomBytes(32).toString('base64')}`]) {
