@@ -84,7 +84,9 @@ export function loadConfig(
   let fromFile: Record<string, unknown> = {};
   if (file) {
     try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+      // `/dev/fd/N` by number: a parent's pipe (a socket under Node) cannot be opened by path.
+      const fd = /^\/dev\/fd\/(\d+)$/.exec(file);
+      fromFile = JSON.parse(readFileSync(fd ? Number(fd[1]) : file, 'utf8'));
     } catch (err) {
       throw new ConfigError(`BRIDGE_CONFIG: cannot read ${file}: ${(err as Error).message}`);
     }
