@@ -42,6 +42,8 @@ export const configSchema = z
     runQueueWorkers: boolish.default(true),
     secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
     secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
+    codecCorsOrigins: z.string().optional(),
+    codecAccessToken: z.string().min(16, 'must be at least 16 characters').optional(),
     pairClientSecret: z.string().min(1).optional(),
     pairCicPassword: z.string().min(1).optional(),
   })
@@ -66,6 +68,8 @@ export const envKeys: Record<string, keyof z.input<typeof configSchema>> = {
   BRIDGE_RUN_QUEUE_WORKERS: 'runQueueWorkers',
   BRIDGE_SECRET_KEY: 'secretKey',
   BRIDGE_SECRET_KEY_PREVIOUS: 'secretKeyPrevious',
+  BRIDGE_CODEC_CORS_ORIGINS: 'codecCorsOrigins',
+  BRIDGE_CODEC_TOKEN: 'codecAccessToken',
   BRIDGE_CLIENT_SECRET: 'pairClientSecret',
   BRIDGE_CIC_PASSWORD: 'pairCicPassword',
 };

@@ -8,6 +8,7 @@ import { startQueueWorkers, type QueueWorkersHandle } from './queue-workers';
 import { startHttpServer } from './http-server';
 import { createIdpHttpHandler } from '../idp/http-routes';
 import { configureSecretKeys } from '../lib/secrets';
+import { createCodecHttpHandler, codecHttpOptions } from './codec-routes';
 
 const log = () => createLogger('worker');
 
@@ -49,7 +50,7 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
     ...(queues && {
       queues: () => ({ ok: queues!.workers.every((w) => w.isRunning()), detail: `${queues!.workers.length} workers` }),
     }),
-  }, [idp]);
+  }, [idp, createCodecHttpHandler(codecHttpOptions(config))]);
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : undefined;
   if (healthPort) deps.setListeningPort(healthPort);
