@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
-import { configureLogging } from '../lib/logger';
+import { configureLogging, registerSecretValue } from '../lib/logger';
 import { createDb } from '../db/database';
 import { migrateDown, migrateToLatest, pendingMigrations } from '../db/migrate';
 import { runWorkers } from '../workers/main';
@@ -17,6 +17,7 @@ function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
   const cfg = loadConfig(process.env, overrides);
   configureLogging({ level: cfg.logLevel });
   configureSecretKeys({ previous: cfg.secretKeyPrevious });
+  for (const v of [cfg.pairClientSecret, cfg.pairCicPassword, cfg.codecAccessToken]) registerSecretValue(v);
   return cfg;
 }
 
