@@ -10,11 +10,17 @@ import type { CicEventJob } from '../queues/cic-events';
 import type { PairingContext } from './pairing-context';
 import { BRIDGE_APPLICATION_NAME } from './pairing-context';
 import { WatchHandoff } from './watch-handoff';
+import { PresenceIntake } from '../queues/presence-intake';
+import type { PresenceJob } from '../queues/presence-queue';
+import type { PresenceStore } from '../queues/presence-redis';
+import { ConduitCapture } from './conduit-capture';
 
 export interface CicWatchDeps {
   db: Db;
   pairingContext: PairingContext;
   cicEvents: Queue<CicEventJob>;
+  presenceQueue: Queue<PresenceJob>;
+  presenceStore: PresenceStore;
   secretKey: string | undefined;
 }
 
@@ -51,14 +57,20 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
         },
         log: ctx.log,
       });
-      const details = () => ({ ...state, pending: handoff.pending });
+      const presence = new PresenceIntake({ org: input.orgShortName, store: deps.presenceStore, queue: deps.presenceQueue, log: ctx.log });
+      const conduit = new ConduitCapture({ db: deps.db, log: ctx.log, enabled: pairing.options.conduitEnabled });
+      const details = () => ({ ...state, pending: handoff.pending, presencePending: presence.pending, conduitPending: conduit.pending });
       const beat = setInterval(() => ctx.heartbeat(details()), 2000);
       const onEvent = async (event: CicWatchEvent) => {
         if (event.kind === 'user-added' || event.kind === 'user-changed' || event.kind === 'user-removed') {
           handoff.add([event.userId]);
+        } else if (event.kind === 'status-changed') {
+          presence.add({ userId: event.userId, statusId: event.statusId, loggedIn: event.loggedIn, initial: event.initial });
+        } else if (event.kind === 'status-catalog') {
+          await presence.catalog(event.statusMessages);
         } else if (event.kind === 'users-snapshot') {
           await onSnapshot(deps.db, handoff, event.records);
-        }
+        } else if (event.kind === 'interaction') await conduit.add(event);
       };
       try {
         await watchCic({
@@ -67,15 +79,24 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
           password: new SecretBox(deps.secretKey).open(pairing.cicPasswordSealed),
           applicationName: `${BRIDGE_APPLICATION_NAME} watch`,
           // Only what the mapping reads: a reconnect snapshot of a large directory stays small.
-          subscribe: { users: true, userProperties: MAPPED_RECORD_PATHS },
+          // Statuses of every user, following additions, and the status catalog: the presence lane's intake;
+          // the users' and workgroups' queues when the Conduit is on.
+          subscribe: {
+            users: true,
+            userProperties: MAPPED_RECORD_PATHS,
+            statuses: 'all-users',
+            statusMessages: true,
+            queues: ConduitCapture.subscription(pairing),
+          },
           onEvent,
           onState: (s) => {
             state = s;
             ctx.log.info('CIC watch state', { state: s.state, server: s.server, attempt: s.attempt, reason: s.reason });
             ctx.heartbeat(details());
           },
-          signal: ctx.cancellationSignal,
+          signal: AbortSignal.any([ctx.cancellationSignal, conduit.signal]),
         });
+        if (conduit.signal.aborted && !ctx.cancellationSignal.aborted) throw new Error('the Conduit option changed: the watch reconnects');
         // watchCic returns when cancelled: report the cancellation (after the last batch is queued, below),
         // so a cancelled watch workflow ends as cancelled rather than completed.
         ctx.cancellationSignal.throwIfAborted();
@@ -85,7 +106,7 @@ export function createCicWatchActivities(deps: CicWatchDeps) {
         throw err;
       } finally {
         // Whatever is not handed over by now goes to PostgreSQL, for the next pass (or the next watch).
-        await handoff.close();
+        await Promise.all([handoff.close(), presence.close(), conduit.close()]);
         clearInterval(beat);
       }
     },

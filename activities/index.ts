@@ -2,9 +2,10 @@ import { createPlumbingActivities, type PlumbingDeps } from './plumbing';
 import { createDirectoryActivities, type DirectoryDeps } from './directory';
 import { createCicWatchActivities, type CicWatchDeps } from './cic-watch';
 import { createAccountLinkingActivities, type AccountLinkingDeps } from './account-linking';
+import { createConduitExportActivities, type ConduitExportDeps } from './conduit-export';
 import { withFailureTypes } from './failure-types';
 
-export type ActivityDeps = PlumbingDeps & DirectoryDeps & CicWatchDeps & AccountLinkingDeps;
+export type ActivityDeps = PlumbingDeps & DirectoryDeps & CicWatchDeps & AccountLinkingDeps & ConduitExportDeps;
 
 /** Every activity the worker registers, built over injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -13,5 +14,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createDirectoryActivities(deps),
     ...createCicWatchActivities(deps),
     ...createAccountLinkingActivities(deps),
+    ...createConduitExportActivities(deps),
   });
 }

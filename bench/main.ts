@@ -7,6 +7,8 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<Recor
   provisioning: () => import('./provisioning'),
   'provisioning-budget': () => import('./provisioning-budget'),
   sso: () => import('./sso'),
+  presence: () => import('./presence'),
+  conduit: () => import('./conduit'),
 };
 
 async function main() {

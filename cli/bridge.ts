@@ -9,6 +9,8 @@ import { runPlumbingCheck } from './plumbing';
 import { runDemo } from './demo';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
+import { addPresenceCommands } from './presence-commands';
+import { addConduitCommands } from './conduit-commands';
 import { addSecretsCommands } from './secrets-commands';
 import { configureSecretKeys } from '../lib/secrets';
 import { PairingError } from '../operations/pairing';
@@ -80,6 +82,8 @@ program
 
 addDirectoryCommands(program, () => config());
 addIdpCommands(program, () => config());
+addPresenceCommands(program, () => config());
+addConduitCommands(program, () => config());
 addSecretsCommands(program, () => config());
 
 function print(lines: string[], empty: string) {

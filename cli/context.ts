@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config';
 import { createDb, type Db } from '../db/database';
-import { createRedis } from '../queues/connection';
+import { openProducer } from '../queues/connection';
 import { connectTemporalClient } from '../lib/temporal-client';
 
 export interface CliContext {
@@ -17,7 +17,7 @@ export interface CliContext {
 export async function openCliContext(config: Config): Promise<CliContext> {
   const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 2 });
   const temporal = await connectTemporalClient(config);
-  const redis = createRedis(config.redisUrl, 'producer');
+  const redis = await openProducer(config.redisUrl);
   return {
     config,
     db,

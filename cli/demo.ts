@@ -6,7 +6,7 @@ import { createDb } from '../db/database';
 import { migrateToLatest } from '../db/migrate';
 import { runWorkers } from '../workers/main';
 import { connectTemporalClient, workflowUiLink } from '../lib/temporal-client';
-import { createRedis } from '../queues/connection';
+import { openProducer } from '../queues/connection';
 import { startGenesysSimulator } from '../simulators/genesys';
 import { startCicSimulatorPair } from '../simulators/cic';
 import { pair, pairingDeps } from '../operations/pairing';
@@ -57,7 +57,7 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
     cleanups.unshift(() => workers.stop());
     const temporal = await connectTemporalClient(config);
     cleanups.unshift(() => temporal.connection.close());
-    const redis = createRedis(config.redisUrl, 'producer');
+    const redis = await openProducer(config.redisUrl);
     cleanups.unshift(async () => redis.disconnect());
 
     const check = await runPlumbingCheck(temporal, config);

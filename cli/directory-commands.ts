@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { readSecret, secretFlagRefusal } from './secret-input';
 import { ConfigError, parsePairingOptions, type Config } from '../lib/config';
+import { printUserPresence } from './presence-commands';
 import { openCliContext, type CliContext } from './context';
 import { pair, unpair, UNPAIR_TIMEOUT_MS } from '../operations/pairing';
 import {
@@ -222,6 +223,7 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
         if (d.link && describeSso(d.link, proof))
           console.log(`  ${describeSso(d.link, proof)}${proof ? ` (checked ${proof.checkedAt.toISOString()})` : ''}`);
         for (const p of d.link?.problems ?? []) console.log(`  Problem: ${p}`);
+        await printUserPresence(ctx.db, cicId);
         if (d.present === false) console.log(`  Removed from CIC at ${d.removedAt?.toISOString()}`);
         for (const s of (d.link?.lastTrace ?? []) as { step: string; result: string; at: string }[])
           console.log(`  ${s.at}  ${s.step.padEnd(6)} ${s.result}`);

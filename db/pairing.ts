@@ -8,6 +8,8 @@ export interface PairingOptions {
   serviceUserName: string;
   applyConcurrency: number;
   conduitEnabled: boolean;
+  /** Workgroup queues the Conduit watches besides every user's own queue. */
+  conduitWorkgroups: string[];
 }
 
 export const defaultPairingOptions: PairingOptions = {
@@ -18,6 +20,7 @@ export const defaultPairingOptions: PairingOptions = {
   serviceUserName: 'PureCloudAdmin',
   applyConcurrency: 64,
   conduitEnabled: false,
+  conduitWorkgroups: [],
 };
 
 /** The stored pairing; secrets stay sealed here and are opened only where a call needs them. */

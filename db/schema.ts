@@ -9,6 +9,14 @@ import type {
   WatchBacklogTable,
 } from './tables/provisioning';
 import type { IdpKeysTable, SsoLinksTable } from './tables/sso';
+import type { PresenceOverridesTable, PresencePushesTable, PresenceSourceTable, PresenceStateTable } from './tables/presence';
+import type {
+  ConduitBatchesTable,
+  ConduitCursorTable,
+  ConduitDeadLettersTable,
+  ConduitInteractionsTable,
+  ConduitOutboxTable,
+} from './tables/conduit';
 
 export interface Database {
   plumbing_checks: PlumbingChecksTable;
@@ -21,4 +29,13 @@ export interface Database {
   idp_keys: IdpKeysTable;
   sso_links: SsoLinksTable;
   watch_backlog: WatchBacklogTable;
+  presence_state: PresenceStateTable;
+  presence_overrides: PresenceOverridesTable;
+  presence_source: PresenceSourceTable;
+  presence_pushes: PresencePushesTable;
+  conduit_outbox: ConduitOutboxTable;
+  conduit_interactions: ConduitInteractionsTable;
+  conduit_cursor: ConduitCursorTable;
+  conduit_batches: ConduitBatchesTable;
+  conduit_dead_letters: ConduitDeadLettersTable;
 }

@@ -129,6 +129,7 @@ const pairingOptionRules = {
   serviceUserName: 'a CIC user name',
   applyConcurrency: 'a whole number from 1 to 256',
   conduitEnabled: 'true or false',
+  conduitWorkgroups: 'a list of CIC workgroup names',
 } as const;
 
 const decimal = z
@@ -148,6 +149,7 @@ export const pairingOptionsSchema = z
     serviceUserName: z.string().trim().min(1),
     applyConcurrency: numeric(z.number().int().min(1).max(256)),
     conduitEnabled: z.boolean(),
+    conduitWorkgroups: z.array(z.string().trim().min(1).max(256)).max(1000),
   })
   .partial()
   .strict();

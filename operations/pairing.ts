@@ -8,10 +8,11 @@ import { SecretBox } from '../lib/secrets';
 import { parsePairingOptions, type PairingOptionsInput } from '../lib/config';
 import { IcwsSession, getUser } from '../clients/cic';
 import { createGenesysClient } from '../clients/genesys';
-import { accountLinkingWorkflow, cicWatchWorkflow, directorySyncWorkflow } from '../workflows';
+import { accountLinkingWorkflow, cicWatchWorkflow, conduitExportWorkflow, directorySyncWorkflow } from '../workflows';
 import { accountLinkingWorkflowId } from '../workflows/account-linking-api';
 import { ensureSigningKey } from '../idp/keys';
 import { cicWatchWorkflowId } from '../workflows/cic-watch';
+import { conduitExportWorkflowId } from '../workflows/conduit-export-api';
 import { backfillSignal, directorySyncWorkflowId } from '../workflows/directory-sync-api';
 
 /** Raised when a pairing request is refused; the message says what to change. */
@@ -172,10 +173,17 @@ export async function startPairingWorkflows(deps: { temporal: Client; taskQueue:
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+  if (options.conduitEnabled) {
+    await deps.temporal.workflow
+      .start(conduitExportWorkflow, { workflowId: conduitExportWorkflowId(org), taskQueue: deps.taskQueue, args: [{ orgShortName: org }], searchAttributes: { BridgeOrg: [org], BridgeKind: ['conduit-export'] } })
+      .catch((err) => {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      });
+  }
 }
 
 /** The workflows of a pairing, each of which may write its state while it runs. */
-export const pairingWorkflowIds = (org: string) => [cicWatchWorkflowId(org), directorySyncWorkflowId(org), accountLinkingWorkflowId(org)];
+export const pairingWorkflowIds = (org: string) => [cicWatchWorkflowId(org), directorySyncWorkflowId(org), accountLinkingWorkflowId(org), conduitExportWorkflowId(org)];
 
 /** How long unpair waits, by default, for the pairing's workflows to end once cancelled. */
 export const UNPAIR_TIMEOUT_MS = 90_000;
@@ -210,7 +218,7 @@ export async function unpair(
   await stopWorkflows(deps.temporal, ids, opts.timeoutMs ?? UNPAIR_TIMEOUT_MS, cancelled);
   const left = await deps.db.selectFrom('user_links').select((eb) => eb.fn.countAll<string>().as('n')).where('genesys_id', 'is not', null).executeTakeFirstOrThrow();
   await deps.db.transaction().execute(async (trx) => {
-    for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'watch_backlog', 'sso_links', 'idp_keys'] as const) await trx.deleteFrom(t).execute();
+    for (const t of ['sync_changes', 'sync_runs', 'cloud_users', 'user_links', 'cic_users', 'watch_backlog', 'sso_links', 'idp_keys', 'presence_state', 'presence_source', 'presence_pushes', 'conduit_dead_letters', 'conduit_batches', 'conduit_cursor', 'conduit_interactions', 'conduit_outbox'] as const) await trx.deleteFrom(t).execute();
     await trx.deleteFrom('pairing').execute();
   });
   return { orgShortName: existing.orgShortName, cloudUsersLeft: Number(left.n) };

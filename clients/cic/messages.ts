@@ -1,7 +1,8 @@
-import type { InteractionAttributes, IcwsUserRecord, UserStatus } from './types';
+import type { InteractionAttributes, IcwsUserRecord, StatusMessage, UserStatus } from './types';
 
 export const usersMessageType = 'urn:inin.com:configuration.people:usersMessage';
 export const userStatusMessageType = 'urn:inin.com:status:userStatusMessage';
+export const statusMessagesMessageType = 'urn:inin.com:status:statusMessagesMessage';
 export const queueContentsMessageType = 'urn:inin.com:queues:queueContentsMessage';
 
 /**
@@ -19,6 +20,7 @@ export type IcwsMessage =
       removed: { configurationId: { id: string } }[];
     }
   | { kind: 'user-statuses'; isDelta: boolean; userStatusList: UserStatus[] }
+  | { kind: 'status-messages'; isDelta: boolean; added: StatusMessage[]; changed: StatusMessage[]; removed: string[] }
   | {
       kind: 'queue-contents';
       subscriptionId?: string;
@@ -51,6 +53,16 @@ export function parseMessage(raw: unknown): IcwsMessage {
       };
     case userStatusMessageType:
       return { kind: 'user-statuses', isDelta, userStatusList: list(m.userStatusList) };
+    case statusMessagesMessageType:
+      return {
+        kind: 'status-messages',
+        isDelta,
+        added: list(m.statusMessagesAdded),
+        changed: list(m.statusMessagesChanged),
+        removed: list<unknown>(m.statusMessagesRemoved).map((r) =>
+          typeof r === 'string' ? r : String((r as { statusId?: unknown }).statusId),
+        ),
+      };
     case queueContentsMessageType:
       return {
         kind: 'queue-contents',

@@ -35,6 +35,11 @@ export async function unsubscribeUserStatuses(session: IcwsSession): Promise<voi
   await session.request('DELETE', statusesPath);
 }
 
+/** Watches the status catalog: the first message lists every status message, later ones the changes. */
+export async function subscribeStatusMessages(session: IcwsSession): Promise<void> {
+  await session.request('PUT', '/messaging/subscriptions/status/status-messages', { body: {} });
+}
+
 /** Watches the interactions on these queues, reporting the named attributes. */
 export async function subscribeQueues(
   session: IcwsSession,

@@ -1,5 +1,5 @@
 import type { IcwsMessage } from './messages';
-import { icwsDateToIso, type IcwsUserRecord } from './types';
+import { icwsDateToIso, type IcwsUserRecord, type StatusMessage } from './types';
 
 /**
  * What the watch loop hands on. `user-changed` carries the configurationId and only the properties that
@@ -19,6 +19,8 @@ export type CicWatchEvent =
       at: string;
       initial: boolean;
     }
+  /** The whole status catalog after a change (or as a new subscription first reports it). */
+  | { kind: 'status-catalog'; statusMessages: StatusMessage[]; initial: boolean }
   | {
       kind: 'interaction';
       change: 'added' | 'changed' | 'removed';
@@ -104,4 +106,12 @@ export function interactionEvents(message: IcwsMessage & { kind: 'queue-contents
       ...base,
     })),
   ];
+}
+
+/** Keeps the catalog (status id, lower-cased → message) in step and reports it whole. */
+export function catalogEvent(message: IcwsMessage & { kind: 'status-messages' }, catalog: Map<string, StatusMessage>): CicWatchEvent {
+  if (!message.isDelta) catalog.clear();
+  for (const s of [...message.added, ...message.changed]) catalog.set(s.statusId.toLowerCase(), s);
+  for (const id of message.removed) catalog.delete(id.toLowerCase());
+  return { kind: 'status-catalog', statusMessages: [...catalog.values()], initial: !message.isDelta };
 }

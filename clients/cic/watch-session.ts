@@ -2,9 +2,9 @@ import { createLogger } from '../../lib/logger';
 import type { IcwsMessage } from './messages';
 import { messages } from './messaging';
 import type { IcwsSession } from './session';
-import { subscribeQueues, subscribeUsers, subscribeUserStatuses } from './subscriptions';
-import type { QueueId } from './types';
-import { interactionEvents, statusEvents, userEvents, type CicWatchEvent } from './watch-events';
+import { subscribeQueues, subscribeStatusMessages, subscribeUsers, subscribeUserStatuses } from './subscriptions';
+import type { QueueId, StatusMessage } from './types';
+import { catalogEvent, interactionEvents, statusEvents, userEvents, type CicWatchEvent } from './watch-events';
 
 const log = createLogger('cic-watch');
 
@@ -14,7 +14,10 @@ export interface WatchSubscriptions {
   userProperties?: string[];
   /** `all-users` follows the directory: users added later are watched too. */
   statuses?: string[] | 'all-users';
-  queues?: { subscriptionId?: string; queueIds: QueueId[]; attributeNames: string[] };
+  /** `userQueues` adds every watched user's own queue, following the directory as `all-users` does. */
+  queues?: { subscriptionId?: string; queueIds: QueueId[]; attributeNames: string[]; userQueues?: boolean };
+  /** The status catalog, reported whole (`status-catalog`) at first and after each change. */
+  statusMessages?: boolean;
 }
 
 export interface WatchSessionOptions {
@@ -41,8 +44,9 @@ export async function runWatchSession(
 ): Promise<void> {
   const { subscribe, signal } = opts;
   const followAll = subscribe.statuses === 'all-users';
-  // Following all users' statuses needs the directory's ids and additions, which the users subscription gives.
-  if (subscribe.users || followAll) {
+  const followQueues = !!subscribe.queues?.userQueues;
+  // Following all users' statuses (or queues) needs the directory's ids and additions, which the users subscription gives.
+  if (subscribe.users || followAll || followQueues) {
     await subscribeUsers(
       session,
       usersSubscriptionId,
@@ -50,12 +54,15 @@ export async function runWatchSession(
     );
   }
   if (Array.isArray(subscribe.statuses)) await subscribeUserStatuses(session, subscribe.statuses);
-  if (subscribe.queues) {
+  if (subscribe.statusMessages) await subscribeStatusMessages(session);
+  // Following users' queues, the subscription is made once the directory is known (its first message).
+  if (subscribe.queues && (subscribe.queues.queueIds.length || !followQueues)) {
     const q = subscribe.queues;
     await subscribeQueues(session, q.subscriptionId ?? 'cloud-bridge-queues', q.queueIds, q.attributeNames);
   }
   await onSubscribed();
   const watchedIds = new Map<string, string>();
+  const catalog = new Map<string, StatusMessage>();
   for await (const message of messages(session, {
     mode: opts.mode,
     pollIntervalMs: opts.pollIntervalMs,
@@ -64,15 +71,23 @@ export async function runWatchSession(
   })) {
     let events: CicWatchEvent[] = [];
     if (message.kind === 'users') {
-      if (followAll && trackIds(message, watchedIds)) {
-        await subscribeUserStatuses(session, [...watchedIds.values()]);
+      if ((followAll || followQueues) && trackIds(message, watchedIds)) {
+        if (followAll) await subscribeUserStatuses(session, [...watchedIds.values()]);
+        if (followQueues) await subscribeWatchedQueues(session, subscribe.queues!, watchedIds);
       }
       if (subscribe.users) events = userEvents(message);
     } else if (message.kind === 'user-statuses') events = statusEvents(message, lastStatus);
     else if (message.kind === 'queue-contents') events = interactionEvents(message);
+    else if (message.kind === 'status-messages') events = [catalogEvent(message, catalog)];
     else log.debug({ type: message.type }, 'ignored ICWS message');
     for (const event of events) await opts.onEvent(event);
   }
+}
+
+/** The given queues plus each watched user's own queue (ICWS queue type 1), as one subscription. */
+async function subscribeWatchedQueues(session: IcwsSession, q: NonNullable<WatchSubscriptions['queues']>, ids: Map<string, string>) {
+  const users = [...ids.values()].map((queueName) => ({ queueType: 1 as const, queueName }));
+  await subscribeQueues(session, q.subscriptionId ?? 'cloud-bridge-queues', [...q.queueIds, ...users], q.attributeNames);
 }
 
 /** Keeps the id set in step with the directory; true when users were added, i.e. the status watch must widen. */

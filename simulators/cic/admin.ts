@@ -48,6 +48,17 @@ const statusUpdate = z.strictObject({
   onPhone: z.boolean().optional(),
   stations: z.array(z.string()).optional(),
 });
+const statusMessagePatch = z.strictObject({
+  messageText: z.string().min(1).optional(),
+  groupTag: z.string().optional(),
+  isDoNotDisturbStatus: z.boolean().optional(),
+  isSelectableStatus: z.boolean().optional(),
+  isPersistentStatus: z.boolean().optional(),
+  isForwardStatus: z.boolean().optional(),
+  isAfterCallWorkStatus: z.boolean().optional(),
+  isAcdStatus: z.boolean().optional(),
+  isAllowFollowUpStatus: z.boolean().optional(),
+});
 const startInteraction = z.strictObject({
   type: z.enum(['call', 'chat', 'email']),
   direction: z.enum(['inbound', 'outbound']).optional(),
@@ -131,6 +142,14 @@ function adminRoutes(target: AdminTarget): Route[] {
     route('PUT', '/__admin/users/{id}/password', async ({ req, res, params }) => {
       const body = await readJson(req, z.strictObject({ password: z.string() }));
       directory.setPassword(params[0], body.password);
+      sendJson(res, 204, undefined);
+    }),
+    route('PUT', '/__admin/status-messages/{id}', async ({ req, res, params }) => {
+      const body = await readJson(req, statusMessagePatch);
+      sendJson(res, 200, directory.putStatusMessage({ ...body, statusId: params[0] }), {}, json);
+    }),
+    route('DELETE', '/__admin/status-messages/{id}', ({ res, params }) => {
+      directory.removeStatusMessage(params[0]);
       sendJson(res, 204, undefined);
     }),
     route('PUT', '/__admin/users/{id}/status', async ({ req, res, params }) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { icwsError, readJson, sendJson, sessionRoute, type SessionRequest, type SessionRoute } from './http';
 import type { IcwsServer } from './server';
 import type { Subscription } from './session';
-import { UserStatusSubscription, UsersSubscription } from './subscriptions';
+import { StatusMessagesSubscription, UserStatusSubscription, UsersSubscription } from './subscriptions';
 import { parseProperties } from './user-query';
 
 const usersSubscriptionRequest = z.object({
@@ -69,6 +69,13 @@ export function messagingRoutes(server: IcwsServer): SessionRoute[] {
     }),
     sessionRoute('DELETE', '/messaging/subscriptions/status/user-statuses', (ctx) =>
       unsubscribe(ctx, 'status/user-statuses'),
+    ),
+    sessionRoute('PUT', '/messaging/subscriptions/status/status-messages', (ctx) => {
+      subscribe(ctx.session, new StatusMessagesSubscription(directory));
+      sendJson(ctx.res, 204, undefined);
+    }),
+    sessionRoute('DELETE', '/messaging/subscriptions/status/status-messages', (ctx) =>
+      unsubscribe(ctx, 'status/status-messages'),
     ),
   ];
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { icwsError, readJson, sendJson, sessionRoute, type SessionRoute } from './http';
 import type { IcwsServer } from './server';
-import { findStatus, statusCatalog } from './status-catalog';
 import { pureCloudAdminId } from './user-record';
 
 const setStatusRequest = z.object({
@@ -19,7 +18,7 @@ export function statusRoutes(server: IcwsServer): SessionRoute[] {
   const { directory } = server.deps;
   return [
     sessionRoute('GET', '/status/status-messages', ({ res }) =>
-      sendJson(res, 200, { statusMessageList: statusCatalog }),
+      sendJson(res, 200, { statusMessageList: directory.statusMessages() }),
     ),
     sessionRoute('GET', '/status/user-statuses/{userId}', ({ res, params }) => {
       const status = directory.getStatus(params[0]);
@@ -36,7 +35,7 @@ export function statusRoutes(server: IcwsServer): SessionRoute[] {
           errorCode: 7,
         });
       }
-      const status = findStatus(body.statusId);
+      const status = directory.findStatusMessage(body.statusId);
       if (!status || !status.isSelectableStatus) {
         throw icwsError(
           400,

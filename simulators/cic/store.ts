@@ -1,4 +1,4 @@
-import { findStatus } from './status-catalog';
+import { statusCatalog, type StatusMessage } from './status-catalog';
 import {
   icwsDate,
   normalizeRecord,
@@ -32,7 +32,8 @@ export type StoreEvent =
       changed: { before: CicUserRecord; after: CicUserRecord }[];
       removed: CicUserRecord[];
     }
-  | { kind: 'statuses'; statuses: UserStatus[] };
+  | { kind: 'statuses'; statuses: UserStatus[] }
+  | { kind: 'status-messages'; added: StatusMessage[]; changed: StatusMessage[]; removed: string[] };
 
 /** Thrown by store operations that name a user that is not there, or is already there. */
 export class DirectoryError extends Error {
@@ -63,6 +64,7 @@ export class DirectoryStore {
   private readonly removedUsers = new Map<string, CicUserRecord>();
   private readonly passwords = new Map<string, string>();
   private readonly statuses = new Map<string, UserStatus>();
+  private readonly catalog = new Map(statusCatalog.map((s) => [s.statusId.toLowerCase(), { ...s }]));
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   /** Bumped on every user change; list caches key on it. */
   version = 0;
@@ -179,7 +181,7 @@ export class DirectoryStore {
   ): UserStatus {
     const current = this.getStatus(id);
     if (!current) throw new DirectoryError(`User ${id} does not exist`, 'notFound');
-    if (update.statusId !== undefined && !findStatus(update.statusId)) {
+    if (update.statusId !== undefined && !this.findStatusMessage(update.statusId)) {
       throw new DirectoryError(`Unknown status ${update.statusId}`, 'invalid');
     }
     const now = icwsDate(new Date());
@@ -191,6 +193,33 @@ export class DirectoryStore {
     this.statuses.set(id.toLowerCase(), next);
     this.emit({ kind: 'statuses', statuses: [next] });
     return next;
+  }
+
+  /** The status catalog (`GET /status/status-messages`); ids compare without case, as in CIC. */
+  statusMessages(): StatusMessage[] {
+    return [...this.catalog.values()];
+  }
+
+  findStatusMessage(statusId: string): StatusMessage | undefined {
+    return this.catalog.get(statusId.toLowerCase());
+  }
+
+  /** Adds a status message, or changes the one with that id (fields not given keep their value). */
+  putStatusMessage(update: Partial<StatusMessage> & { statusId: string }): StatusMessage {
+    const key = update.statusId.toLowerCase();
+    const before = this.catalog.get(key);
+    const base = before ?? { ...statusCatalog[0], statusId: update.statusId, messageText: update.statusId, groupTag: '', systemId: update.statusId, isAcdStatus: false, isAllowFollowUpStatus: false };
+    const next: StatusMessage = { ...base, ...update, statusId: before?.statusId ?? update.statusId };
+    this.catalog.set(key, next);
+    this.emit({ kind: 'status-messages', added: before ? [] : [next], changed: before ? [next] : [], removed: [] });
+    return next;
+  }
+
+  removeStatusMessage(statusId: string): void {
+    const found = this.catalog.get(statusId.toLowerCase());
+    if (!found) throw new DirectoryError(`Unknown status ${statusId}`, 'notFound');
+    this.catalog.delete(statusId.toLowerCase());
+    this.emit({ kind: 'status-messages', added: [], changed: [], removed: [found.statusId] });
   }
 
   /** Users of a seeded directory start with a spread of statuses; one added later starts Available, logged out. */

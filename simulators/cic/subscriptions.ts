@@ -7,6 +7,7 @@ import type { CicUserRecord } from './user-record';
 
 export const usersMessageType = 'urn:inin.com:configuration.people:usersMessage';
 export const userStatusMessageType = 'urn:inin.com:status:userStatusMessage';
+export const statusMessagesMessageType = 'urn:inin.com:status:statusMessagesMessage';
 export const queueContentsMessageType = 'urn:inin.com:queues:queueContentsMessage';
 
 /**
@@ -179,5 +180,25 @@ export class QueueSubscription implements Subscription {
       interactionsChanged,
       interactionsRemoved,
     };
+  }
+}
+
+/** `messaging/subscriptions/status/status-messages`: the catalog, whole at first, then its changes (removed as ids). */
+export class StatusMessagesSubscription implements Subscription {
+  readonly key = 'status/status-messages';
+
+  constructor(private readonly directory: DirectoryStore) {}
+
+  initialMessage(): object {
+    return this.message(false, this.directory.statusMessages(), [], []);
+  }
+
+  messageFor(event: CicEvent): object | undefined {
+    if (event.kind !== 'status-messages') return undefined;
+    return this.message(true, event.added, event.changed, event.removed);
+  }
+
+  private message(isDelta: boolean, added: object[], changed: object[], removed: string[]) {
+    return { __type: statusMessagesMessageType, isDelta, statusMessagesAdded: added, statusMessagesChanged: changed, statusMessagesRemoved: removed };
   }
 }

@@ -13,7 +13,7 @@ import { IcwsSession } from '../../clients/cic';
 import { createPairingContext } from '../../activities/pairing-context';
 import { createKeyring } from '../../idp/keyring';
 import { createIdentityProvider } from '../../idp/identity-provider';
-import { createRedis } from '../../queues/connection';
+import { openProducer } from '../../queues/connection';
 import { createSigningCredentials } from '../../lib/x509-self-signed';
 import { Worker } from '@temporalio/worker';
 import { dataConverterFor, payloadCodecFor } from '../../lib/payload-codec';
@@ -73,7 +73,7 @@ test('pairing registers the bridge as the org’s PureConnect IdP and proves eve
 });
 
 test('the SAML2-bearer exchange is refused by the org for an email no cloud user has', async () => {
-  const redis = createRedis(h.config.redisUrl, 'producer');
+  const redis = await openProducer(h.config.redisUrl);
   const pairingContext = createPairingContext({ db: h.db, redis, secretKey: h.config.secretKey, budgetPrefix: 'x' });
   const idp = createIdentityProvider({ db: h.db, pairingContext, keyring: createKeyring({ db: h.db, secretKey: h.config.secretKey }), publicUrl: () => h.bridgeUrl });
   try {

@@ -8,7 +8,7 @@ import { noPairingState, pairingStateCounts } from '../support/pairing-state';
 import { PairingError, unpair } from '../../operations/pairing';
 import { getPairing } from '../../db/pairing';
 import { syncProgress } from '../../operations/directory';
-import { createRedis, queueNames } from '../../queues/connection';
+import { openProducer, queueNames } from '../../queues/connection';
 import type { CicEventJob } from '../../queues/cic-events';
 import { directorySyncWorkflow } from '../../workflows';
 import { directorySyncWorkflowId, usersChangedSignal } from '../../workflows/directory-sync-api';
@@ -55,7 +55,7 @@ test('unpair during a long apply waits for the workflows to end and leaves no ro
 test('a change queued after unpair is dropped with a log line and does not restart the sync', async () => {
   const closedRun = (await h.temporal.workflow.getHandle(SYNC).describe()).runId;
   const logs = captureLogs();
-  const redis = createRedis(h.config.redisUrl, 'producer');
+  const redis = await openProducer(h.config.redisUrl);
   const queue = new Queue<CicEventJob>(queueNames.cicEvents, { connection: redis, prefix: h.config.queuePrefix });
   try {
     // What the watch's last batch, flushed as it stopped, looks like.

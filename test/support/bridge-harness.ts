@@ -4,7 +4,7 @@ import type { Config } from '../../lib/config';
 import { createDb, dropSchema, type Db } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
 import { runWorkers, type RunningWorkers } from '../../workers/main';
-import { createRedis } from '../../queues/connection';
+import { openProducer } from '../../queues/connection';
 import { pair, pairingDeps, type PairRequest } from '../../operations/pairing';
 import { simulatorPairRequest } from '../../simulators/demo-pairing';
 import { startGenesysSimulator, type GenesysSimulator, type GenesysSimulatorOptions } from '../../simulators/genesys';
@@ -59,7 +59,7 @@ export async function startBridge(
   const cic = await startCicSimulatorPair({ directory: { count: 20, seed: 7 }, ...opts.cic });
   let workers = await runWorkers(config);
   const temporal = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), dataConverter: dataConverterFor(config) });
-  const redis = createRedis(config.redisUrl, 'producer');
+  const redis = await openProducer(config.redisUrl);
   const h: BridgeHarness = {
     config,
     db,
@@ -88,7 +88,7 @@ export async function startBridge(
     },
     async stop() {
       const terminate = async () => {
-        for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org', 'account-linking/demo-org']) {
+        for (const wf of ['cic-watch/demo-org', 'directory-sync/demo-org', 'account-linking/demo-org', 'conduit-export/demo-org']) {
           await temporal.workflow.getHandle(wf).terminate('test over').catch(() => {});
         }
       };
@@ -114,11 +114,18 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    // A probe that never answers (a hung connection) fails the wait at its deadline instead of hanging the suite.
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`a check for ${what} did not answer`)), Math.max(deadline - Date.now(), 0) + 5_000);
+    });
     try {
-      const v = await check();
+      const v = await Promise.race([check(), overdue]);
       if (v) return v;
     } catch (err) {
       last = err;
+    } finally {
+      clearTimeout(timer);
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));

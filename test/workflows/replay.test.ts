@@ -17,7 +17,7 @@ before(async () => {
 
 test('recorded histories of every long-lived workflow replay on today’s workflow code', async () => {
   const kinds = new Set(histories.map((h) => h.workflowType));
-  for (const kind of ['directorySyncWorkflow', 'cicWatchWorkflow', 'accountLinkingWorkflow', 'plumbingCheckWorkflow']) {
+  for (const kind of ['directorySyncWorkflow', 'cicWatchWorkflow', 'accountLinkingWorkflow', 'plumbingCheckWorkflow', 'conduitExportWorkflow']) {
     assert.ok(kinds.has(kind), `a recorded history of ${kind}`);
   }
   const continued = histories.some((h) =>
