@@ -68,38 +68,37 @@ export function scrubKnownSecrets(text: string): string {
 }
 
 const MAX_DEPTH = 12;
+const MAX_NODES = 5000;
 
 /**
  * A copy of `value` safe to log: secret keys censored at any depth, Errors turned into plain objects
  * (`type`, `message`, `stack`, own properties, `cause`) with the same rules applied inside them, strings
  * scrubbed of known secrets, cycles cut.
  */
-export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+export function redactDeep(value: unknown, depth = 0, seen = new WeakSet<object>(), budget = { nodes: MAX_NODES }): unknown {
   if (typeof value === 'string') return scrubKnownSecrets(value);
   if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[circular]';
-  if (depth > MAX_DEPTH) return '[too deep]';
+  // Each object is walked once (a shared or circular one shows as '[seen]') and a line walks a bounded
+  // number of them, so logging something with a large object graph (a socket, a client) stays linear.
+  if (seen.has(value)) return '[seen]';
+  if (depth > MAX_DEPTH || --budget.nodes < 0) return '[too deep]';
   seen.add(value);
-  try {
-    if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1, seen));
-    if (value instanceof Error) {
-      const out: Record<string, unknown> = { type: value.constructor?.name ?? value.name, message: scrubKnownSecrets(value.message) };
-      if (value.stack) out.stack = scrubKnownSecrets(value.stack);
-      for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) ? CENSOR : redactDeep(v, depth + 1, seen);
-      if (value.cause !== undefined) out.cause = redactDeep(value.cause, depth + 1, seen);
-      if (value instanceof AggregateError) out.errors = redactDeep(value.errors, depth + 1, seen);
-      return out;
-    }
-    if (value instanceof Date) return value;
-    if (value instanceof URL) return scrubKnownSecrets(value.href);
-    if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
-    if (value instanceof Map) return redactDeep(Object.fromEntries(value), depth, seen);
-    if (value instanceof Set) return redactDeep([...value], depth, seen);
-    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return redactDeep((value as { toJSON(): unknown }).toJSON(), depth + 1, seen);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) && v !== undefined && v !== null ? CENSOR : redactDeep(v, depth + 1, seen);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1, seen, budget));
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { type: value.constructor?.name ?? value.name, message: scrubKnownSecrets(value.message) };
+    if (value.stack) out.stack = scrubKnownSecrets(value.stack);
+    for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) ? CENSOR : redactDeep(v, depth + 1, seen, budget);
+    if (value.cause !== undefined) out.cause = redactDeep(value.cause, depth + 1, seen, budget);
+    if (value instanceof AggregateError) out.errors = redactDeep(value.errors, depth + 1, seen, budget);
     return out;
-  } finally {
-    seen.delete(value);
   }
+  if (value instanceof Date) return value;
+  if (value instanceof URL) return scrubKnownSecrets(value.href);
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  if (value instanceof Map) return redactDeep(Object.fromEntries(value), depth, seen, budget);
+  if (value instanceof Set) return redactDeep([...value], depth, seen, budget);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return redactDeep((value as { toJSON(): unknown }).toJSON(), depth + 1, seen, budget);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) && v !== undefined && v !== null ? CENSOR : redactDeep(v, depth + 1, seen, budget);
+  return out;
 }
