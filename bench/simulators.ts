@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { configureLogging } from '../lib/logger';
+import { envWithoutSecrets } from '../lib/child-env';
 import { seedUser, startGenesysSimulator, type GenesysSimulator } from '../simulators/genesys';
 
 /**
@@ -106,7 +107,7 @@ function seedDirectory(sim: GenesysSimulator, count: number): { ids: string[]; u
 /** Runs the load generator in its own process so the simulator's CPU time can be measured on its own. */
 function runLoad(data: Record<string, unknown>): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', LOAD_GENERATOR], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', LOAD_GENERATOR], { stdio: ['pipe', 'pipe', 'inherit'], env: envWithoutSecrets() });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.once('error', reject);

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../lib/config';
-import { configureLogging } from '../lib/logger';
+import { configureLogging, registerSecretValue } from '../lib/logger';
 import { createDb } from '../db/database';
 import { migrateDown, migrateToLatest, pendingMigrations } from '../db/migrate';
 import { Client } from '@temporalio/client';
@@ -14,11 +14,15 @@ import { configureUsageErrors, reportCliError } from './errors';
 import { discoverBridge } from './discovery';
 import { addStartCommand } from './start';
 import { reachPostgres, reachTemporal } from './reach';
+import { addSecretsCommands } from './secrets-commands';
+import { configureSecretKeys } from '../lib/secrets';
 
 function config(overrides: Parameters<typeof loadConfig>[1] = {}): Config {
   // Unset service addresses come from the state file of the bridge running on this machine.
   const cfg = loadConfig(discoverBridge(process.env).env, overrides);
   configureLogging({ level: cfg.logLevel });
+  configureSecretKeys({ previous: cfg.secretKeyPrevious });
+  for (const v of [cfg.pairClientSecret, cfg.pairCicPassword, cfg.codecAccessToken]) registerSecretValue(v);
   return cfg;
 }
 
@@ -89,6 +93,7 @@ addHealthCommands(program, () => config());
 addPresenceCommands(program, () => config());
 addConduitCommands(program, () => config());
 addStartCommand(program);
+addSecretsCommands(program, () => config());
 
 function print(lines: string[], empty: string) {
   console.log(lines.length ? lines.join('\n') : empty);

@@ -33,7 +33,13 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
   try {
     const config = loadConfig(
       { ...process.env, ...stack.env },
-      { httpPort: 0, logLevel: 'warn', secretKey: process.env.BRIDGE_SECRET_KEY ?? randomBytes(24).toString('hex') },
+      {
+        httpPort: 0,
+        logLevel: 'warn',
+        secretKey: process.env.BRIDGE_SECRET_KEY ?? randomBytes(24).toString('hex'),
+        // The dev server's UI may call the codec endpoint to show the encrypted payloads.
+        ...(stack.temporalUiUrl && { codecCorsOrigins: new URL(stack.temporalUiUrl).origin }),
+      },
     );
     configureLogging({ level: config.logLevel });
     const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 2 });
@@ -86,6 +92,7 @@ export async function runDemo(opts: { holdSeconds?: number; users?: number }): P
 
     const ui = stack.temporalUiUrl ?? process.env.TEMPORAL_UI_URL;
     if (ui) say(`» Temporal UI: ${ui}\n  the sync:    ${workflowUiLink(ui, config.temporalNamespace, directorySyncWorkflowId('demo-org'))}`);
+    if (ui) say(`  payloads are encrypted; to read them, set the UI's codec server (⚙) to http://127.0.0.1:${workers.healthPort}/codec`);
 
     const target = genesys.state.directory.users.values().next().value;
     const cicId = target?.doc.externalId as string | undefined;

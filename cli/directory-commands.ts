@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { readSecret, secretFlagRefusal } from './secret-input';
 import { ConfigError, parsePairingOptions, type Config } from '../lib/config';
 import { printUserPresence } from './presence-commands';
 import { openCliContext, type CliContext } from './context';
@@ -34,6 +35,10 @@ async function withContext<T>(config: ConfigFn, fn: (ctx: CliContext) => Promise
 const collect = (v: string, acc: string[]) => [...acc, v];
 
 const userStates = ['synced', 'error', 'not-synced', 'deactivated', 'conflict'];
+const secretFlags = {
+  clientSecret: { flag: '--client-secret', env: 'BRIDGE_CLIENT_SECRET', prompt: 'OAuth client secret' },
+  cicPassword: { flag: '--cic-password', env: 'BRIDGE_CIC_PASSWORD', prompt: 'CIC password' },
+};
 
 /** Pairing, sync and per-user status commands. */
 export function addDirectoryCommands(program: Command, config: ConfigFn): void {
@@ -45,15 +50,19 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
     .option('--api-url <url>', 'explicit API base URL (simulator or proxy), with --login-url')
     .option('--login-url <url>', 'explicit login base URL')
     .requiredOption('--client-id <id>', 'OAuth client id (client credentials)')
-    .option('--client-secret <secret>', 'OAuth client secret (default: $BRIDGE_CLIENT_SECRET)')
+    .addOption(new Option('--client-secret <secret>').hideHelp())
+    .option('--client-secret-file <file>', 'file holding the OAuth client secret (or set $BRIDGE_CLIENT_SECRET; asked on a terminal otherwise)')
     .option('--cic-server <url>', 'ICWS base URL, repeat for the switchover peer', collect, [])
     .option('--cic-user <id>', 'the CIC service user', 'PureCloudAdmin')
-    .option('--cic-password <password>', 'its password (default: $BRIDGE_CIC_PASSWORD)')
+    .addOption(new Option('--cic-password <password>').hideHelp())
+    .option('--cic-password-file <file>', 'file holding its password (or set $BRIDGE_CIC_PASSWORD; asked on a terminal otherwise)')
     .option('--default-country <cc>', 'country for CIC numbers without one', 'US')
     .option('--mass-removal-threshold <share>', 'share of users one run may deactivate', '0.2')
     .option('--reconcile-interval <seconds>', 'full reconciliation interval', '3600')
     .option('--rate-limit <perMinute>', 'Genesys request budget per minute (0 = unlimited)', '300')
     .action(async (o) => {
+      if (o.clientSecret !== undefined) throw secretFlagRefusal('pair', secretFlags.clientSecret);
+      if (o.cicPassword !== undefined) throw secretFlagRefusal('pair', secretFlags.cicPassword);
       // Checked before anything is opened or asked, so a typo costs nothing and names its flag.
       const options = parsePairingOptions(
         {
@@ -67,11 +76,9 @@ export function addDirectoryCommands(program: Command, config: ConfigFn): void {
       if (!options.ok) throw new ConfigError(`pair: ${options.message}`);
       const cfg = config();
       requireSecretKey(cfg);
-      const secret = o.clientSecret ?? cfg.pairClientSecret;
-      const password = o.cicPassword ?? cfg.pairCicPassword;
-      if (!secret) throw new ConfigError('pair: give --client-secret or set BRIDGE_CLIENT_SECRET');
-      if (!password) throw new ConfigError('pair: give --cic-password or set BRIDGE_CIC_PASSWORD');
       await withContext(() => cfg, async (ctx) => {
+        const secret = await readSecret('pair', { ...secretFlags.clientSecret, fromEnv: ctx.config.pairClientSecret, file: o.clientSecretFile });
+        const password = await readSecret('pair', { ...secretFlags.cicPassword, fromEnv: ctx.config.pairCicPassword, file: o.cicPasswordFile });
         const result = await pair(
           {
             ...ctx,

@@ -41,6 +41,9 @@ export const configSchema = z
     runTemporalWorker: boolish.default(true),
     runQueueWorkers: boolish.default(true),
     secretKey: z.string().min(32, 'must be at least 32 characters').optional(),
+    secretKeyPrevious: z.string().min(32, 'must be at least 32 characters').optional(),
+    codecCorsOrigins: z.string().optional(),
+    codecAccessToken: z.string().min(16, 'must be at least 16 characters').optional(),
     pairClientSecret: z.string().min(1).optional(),
     pairCicPassword: z.string().min(1).optional(),
     healthToken: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -68,6 +71,9 @@ export const envKeys: Record<string, keyof z.input<typeof configSchema>> = {
   BRIDGE_RUN_TEMPORAL_WORKER: 'runTemporalWorker',
   BRIDGE_RUN_QUEUE_WORKERS: 'runQueueWorkers',
   BRIDGE_SECRET_KEY: 'secretKey',
+  BRIDGE_SECRET_KEY_PREVIOUS: 'secretKeyPrevious',
+  BRIDGE_CODEC_CORS_ORIGINS: 'codecCorsOrigins',
+  BRIDGE_CODEC_TOKEN: 'codecAccessToken',
   BRIDGE_CLIENT_SECRET: 'pairClientSecret',
   BRIDGE_CIC_PASSWORD: 'pairCicPassword',
   BRIDGE_HEALTH_TOKEN: 'healthToken',
@@ -90,7 +96,9 @@ export function loadConfig(
   let fromFile: Record<string, unknown> = {};
   if (file) {
     try {
-      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+      // `/dev/fd/N` by number: a parent's pipe (a socket under Node) cannot be opened by path.
+      const fd = /^\/dev\/fd\/(\d+)$/.exec(file);
+      fromFile = JSON.parse(readFileSync(fd ? Number(fd[1]) : file, 'utf8'));
     } catch (err) {
       throw new ConfigError(`BRIDGE_CONFIG: cannot read ${file}: ${(err as Error).message}`);
     }

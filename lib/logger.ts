@@ -1,47 +1,7 @@
 import pino, { type Logger } from 'pino';
+import { redactDeep, scrubKnownSecrets } from './redact';
 
-/**
- * Paths whose values never reach a log line: client secrets, tokens, CIC passwords, signing keys,
- * and the credentials a URL may carry.
- */
-export const redactedPaths = [
-  'password',
-  '*.password',
-  'secret',
-  '*.secret',
-  'clientSecret',
-  '*.clientSecret',
-  'token',
-  '*.token',
-  'accessToken',
-  '*.accessToken',
-  'access_token',
-  '*.access_token',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  '*.headers.authorization',
-  'cookie',
-  '*.cookie',
-  'csrfToken',
-  '*.csrfToken',
-  'privateKey',
-  '*.privateKey',
-  'secretKey',
-  '*.secretKey',
-  'databaseUrl',
-  '*.databaseUrl',
-  'pairClientSecret',
-  'pairCicPassword',
-  'healthToken',
-  '*.healthToken',
-  '*.pairClientSecret',
-  '*.pairCicPassword',
-  'clientSecretSealed',
-  'cicPasswordSealed',
-  '*.clientSecretSealed',
-  '*.cicPasswordSealed',
-];
+export { registerSecretValue } from './redact';
 
 let root: Logger | undefined;
 let level = 'info';
@@ -69,16 +29,29 @@ function rootLogger(): Logger {
     {
       level,
       base: { service: 'cloud-bridge' },
-      redact: { paths: redactedPaths, censor: '[redacted]' },
+      // Secrets are hidden by key at any depth (errors and their causes included) and by known value
+      // (lib/redact.ts); the line itself is scrubbed once more below, which covers the message text.
+      formatters: {
+        log: (obj) => redactDeep(obj) as Record<string, unknown>,
+      },
+      // Errors are already plain objects by then (type, message, stack, cause); pino's serializer would retype them.
+      serializers: { err: (e: unknown) => e },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     {
-      write(line: string) {
+      write(raw: string) {
+        const line = scrubKnownSecrets(raw);
         out.write(line);
         for (const tap of taps) tap(line);
       },
     },
   );
+  // pino applies no formatter to a child's bindings: every child, at any depth, goes through this one.
+  type ChildFn = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+  const parentChild = root.child as unknown as ChildFn;
+  root.child = function redactedChild(this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) {
+    return parentChild.call(this, redactDeep(bindings) as pino.Bindings, options);
+  } as unknown as Logger['child'];
   return root;
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { envWithoutSecrets } from '../lib/child-env';
 import { createServer } from 'node:net';
 import { createWriteStream } from 'node:fs';
 
@@ -47,7 +48,7 @@ export function startService(
   options: SpawnOptions = {},
 ): Service {
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: envWithoutSecrets(), ...options });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   child.on('error', (err) => out.write(`spawn error: ${err.message}\n`));
@@ -61,7 +62,7 @@ export function run(
   options: SpawnOptions & { input?: string } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: envWithoutSecrets(), ...options });
     let output = '';
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));

@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { StackError, freePort, portOrFree, run, startService, waitFor, type Service } from './process';
 import { searchAttributes } from '../lib/search-attributes';
+import { envWithoutSecrets } from '../lib/child-env';
 
 /**
  * The Temporal CLI's dev server (SQLite, Web UI). No download site is reachable here, so the SDK's own
@@ -40,7 +41,7 @@ export async function resolveTemporalBinary(env: NodeJS.ProcessEnv, log: (m: str
   mkdirSync(temporalCacheDir(env), { recursive: true });
   log(`building the Temporal CLI (${TEMPORAL_CLI_MODULE}) from the Go module proxy; this takes a few minutes once`);
   await run(go, ['install', TEMPORAL_CLI_MODULE], {
-    env: { ...env, GOBIN: temporalCacheDir(env), GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
+    env: { ...envWithoutSecrets(env), GOBIN: temporalCacheDir(env), GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
   });
   return cached;
 }

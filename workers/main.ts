@@ -8,6 +8,8 @@ import { startQueueWorkers, type QueueWorkersHandle } from './queue-workers';
 import { startHttpServer } from './http-server';
 import { createIdpHttpHandler } from '../idp/http-routes';
 import { createHealthHttpHandler } from '../operations/health/http-routes';
+import { configureSecretKeys } from '../lib/secrets';
+import { createCodecHttpHandler, codecHttpOptions } from './codec-routes';
 
 const log = () => createLogger('worker');
 
@@ -24,6 +26,7 @@ export interface RunningWorkers {
  */
 export async function runWorkers(config: Config, opts: { handleSignals?: boolean } = {}): Promise<RunningWorkers> {
   configureLogging({ level: config.logLevel });
+  configureSecretKeys({ previous: config.secretKeyPrevious });
   installTemporalRuntime(config.logLevel);
   const deps = await buildDependencies(config);
   let temporal: TemporalWorkerHandle | undefined;
@@ -41,6 +44,7 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
   if (config.runQueueWorkers) queues = startQueueWorkers(config, deps);
 
   const idp = createIdpHttpHandler({ ...deps, redis: deps.producer, queuePrefix: config.queuePrefix, secretKey: config.secretKey });
+  const codec = createCodecHttpHandler(codecHttpOptions(config));
   const healthPage = createHealthHttpHandler({
     ...deps,
     redis: deps.producer,
@@ -61,7 +65,7 @@ export async function runWorkers(config: Config, opts: { handleSignals?: boolean
     ...(queues && {
       queues: () => ({ ok: queues!.workers.every((w) => w.isRunning()), detail: `${queues!.workers.length} workers` }),
     }),
-  }, ownHealthListener ? [idp] : [healthPage, idp]);
+  }, ownHealthListener ? [idp, codec] : [healthPage, idp, codec]);
   const address = health.address();
   const healthPort = typeof address === 'object' && address ? address.port : undefined;
   if (healthPort) deps.setListeningPort(healthPort);

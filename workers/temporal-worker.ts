@@ -2,6 +2,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSo
 import type { Config } from '../lib/config';
 import { createActivities, type ActivityDeps } from '../activities';
 import { workflowBundlePath } from './workflow-bundle';
+import { dataConverterFor } from '../lib/payload-codec';
 
 export const workflowsPath = require.resolve('../workflows');
 
@@ -52,6 +53,7 @@ export async function createTemporalWorker(
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     shutdownForceTime: '15 seconds',
     workflowBundle: workflowBundle ?? { codePath: workflowBundlePath() },
+    dataConverter: dataConverterFor(config),
   });
   return { worker, connection };
 }

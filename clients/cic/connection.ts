@@ -1,7 +1,8 @@
 import { createLogger } from '../../lib/logger';
 import { CicNetworkError, IcwsError, ServerUnavailableError } from './errors';
 import { cookiesFrom, icwsFetch } from './http';
-import { resolveAlternateHost, uniqueServers } from './servers';
+import { uniqueServers } from './servers';
+import { alternateHostPolicy, type AlternateHostPolicy } from './alternate-hosts';
 import type { ConnectionResponse } from './types';
 
 const log = createLogger('cic-client');
@@ -18,6 +19,11 @@ export interface ConnectOptions {
   language?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Hosts an `alternateHostList` may send us to besides those of `servers` (see `alternateHostPolicy`): an
+   * explicit allow-list, for a switchover peer that is not configured as a server.
+   */
+  allowedHosts?: string[];
 }
 
 /** What `POST /icws/connection` gave us; handed straight to the session, which keeps the secrets private. */
@@ -42,6 +48,7 @@ export interface OpenedConnection {
  */
 export async function openConnection(opts: ConnectOptions): Promise<OpenedConnection> {
   const queue = uniqueServers(opts.servers);
+  const policy = alternateHostPolicy(opts.servers, opts.allowedHosts);
   const tried = new Set<string>();
   let lastError: Error | undefined;
   while (queue.length > 0) {
@@ -49,10 +56,11 @@ export async function openConnection(opts: ConnectOptions): Promise<OpenedConnec
     if (tried.has(server)) continue;
     tried.add(server);
     try {
-      return await connectTo(server, opts);
+      return await connectTo(server, opts, policy);
     } catch (err) {
       if (err instanceof ServerUnavailableError) {
-        const alternates = err.alternateHostList.map((host) => resolveAlternateHost(host, server));
+        const { allowed: alternates, refused } = policy.filter(err.alternateHostList, server);
+        if (refused.length) log.warn({ server, refused }, 'CIC named alternate hosts outside the switchover pair: not followed');
         log.info(
           { server, alternates, errorId: err.errorId },
           'CIC server not accepting connections; trying its alternates',
@@ -67,7 +75,7 @@ export async function openConnection(opts: ConnectOptions): Promise<OpenedConnec
   throw lastError ?? new CicNetworkError('', 'No CIC servers configured');
 }
 
-async function connectTo(server: string, opts: ConnectOptions): Promise<OpenedConnection> {
+async function connectTo(server: string, opts: ConnectOptions, policy: AlternateHostPolicy): Promise<OpenedConnection> {
   const language = opts.language ?? 'en-us';
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const res = await icwsFetch<ConnectionResponse>(
@@ -106,9 +114,9 @@ async function connectTo(server: string, opts: ConnectOptions): Promise<OpenedCo
       { retryable: true },
     );
   }
-  const alternateServers = (body.alternateHostList ?? [])
-    .map((host) => resolveAlternateHost(host, server))
-    .filter((s) => s !== server);
+  const named = policy.filter(body.alternateHostList ?? [], server);
+  if (named.refused.length) log.warn({ server, refused: named.refused }, 'CIC named alternate hosts outside the switchover pair: not kept');
+  const alternateServers = named.allowed.filter((s) => s !== server);
   log.info(
     { server, userId: body.userID ?? opts.userId, alternates: alternateServers },
     'ICWS session opened',

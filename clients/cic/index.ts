@@ -10,6 +10,7 @@ export { watchCic, type WatchCicOptions, type CicWatchState } from './watcher';
 export type { WatchSubscriptions } from './watch-session';
 export type { CicWatchEvent } from './watch-events';
 export { resolveAlternateHost } from './servers';
+export { alternateHostPolicy, type AlternateHostPolicy } from './alternate-hosts';
 export {
   icwsDateToIso,
   type IcwsUserRecord,

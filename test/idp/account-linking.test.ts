@@ -16,6 +16,7 @@ import { createIdentityProvider } from '../../idp/identity-provider';
 import { openProducer } from '../../queues/connection';
 import { createSigningCredentials } from '../../lib/x509-self-signed';
 import { Worker } from '@temporalio/worker';
+import { dataConverterFor, payloadCodecFor } from '../../lib/payload-codec';
 import { workflowsPath } from '../../workers/temporal-worker';
 
 /**
@@ -173,7 +174,7 @@ test('an imported key is registered and switched to like a rotation; a bad one i
 
 test('the account-linking history replays deterministically against the current workflow code', async () => {
   const history = await h.temporal.workflow.getHandle('account-linking/demo-org').fetchHistory();
-  await Worker.runReplayHistory({ workflowsPath, replayName: 'account-linking' }, history);
+  await Worker.runReplayHistory({ workflowsPath, replayName: 'account-linking', dataConverter: dataConverterFor(h.config) }, history);
 });
 
 test('no CIC password, signing key or user token appears in a log line, a database row or workflow history', async () => {
@@ -186,7 +187,9 @@ test('no CIC password, signing key or user token appears in a log line, a databa
   assert.ok(logs.includes('sign-in: assertion issued'), 'the capture holds the IdP’s log lines');
   const db = await databaseText(h.db, h.config.databaseSchema);
   assert.ok(db.includes('BEGIN CERTIFICATE') || db.includes('MII'), 'the dump holds the key rows');
-  const history = await historyText(h.temporal, ['account-linking/demo-org', 'directory-sync/demo-org', 'cic-watch/demo-org']);
+  const history = await historyText(h.temporal, ['account-linking/demo-org', 'directory-sync/demo-org', 'cic-watch/demo-org'], {
+    decryptWith: payloadCodecFor(h.config),
+  });
   assert.ok(history.includes('proveLinksPage'), 'the decoded history holds the activity calls');
   for (const [what, secret] of Object.entries(secrets)) {
     assert.ok(!logs.includes(secret), `${what} in the logs`);

@@ -6,6 +6,7 @@ import { PairingError, unpair } from '../../operations/pairing';
 import { getPairing } from '../../db/pairing';
 import { listUserStates } from '../../operations/directory';
 import { historyText } from '../support/secret-scan';
+import { payloadCodecFor } from '../../lib/payload-codec';
 import { noPairingState, pairingStateCounts } from '../support/pairing-state';
 
 let h: BridgeHarness;
@@ -32,10 +33,10 @@ test('a pairing stores secrets sealed, never in clear, nor in workflow history; 
   const row = await sql<Record<string, unknown>>`SELECT * FROM pairing`.execute(h.db);
   const stored = JSON.stringify(row.rows);
   assert.ok(!stored.includes('demo-secret') && !stored.includes('admin-pass'), 'no secret in clear in the database');
-  assert.match(String(row.rows[0].client_secret_enc), /^v1:/);
+  assert.match(String(row.rows[0].client_secret_enc), /^v2:[0-9a-f]{16}:/);
   for (const id of ['directory-sync/demo-org', 'cic-watch/demo-org', 'account-linking/demo-org']) {
     // Decoded: payloads are bytes, which a JSON dump of the history shows as numbers (see the test below).
-    const history = await historyText(h.temporal, [id]);
+    const history = await historyText(h.temporal, [id], { decryptWith: payloadCodecFor(h.config) });
     assert.ok(history.includes('demo-org'), `${id}'s payloads are decoded (its input names the org)`);
     assert.ok(!history.includes('demo-secret') && !history.includes('admin-pass'), `no secret in ${id}'s history`);
   }
@@ -58,7 +59,7 @@ test('the history scan finds a secret planted in a workflow input, memo or signa
   });
   try {
     await handle.signal('probe', { password: planted.signal });
-    const scanned = await historyText(h.temporal, [handle.workflowId]);
+    const scanned = await historyText(h.temporal, [handle.workflowId], { decryptWith: payloadCodecFor(h.config) });
     for (const [where, secret] of Object.entries(planted)) assert.ok(scanned.includes(secret), `the scan finds the secret planted in the ${where}`);
     const dumped = JSON.stringify(await handle.fetchHistory());
     for (const secret of Object.values(planted)) assert.ok(!dumped.includes(secret), 'a JSON dump of the history hides it (payloads are bytes)');

@@ -10,6 +10,7 @@ import { simulatorPairRequest } from '../../simulators/demo-pairing';
 import { startGenesysSimulator, type GenesysSimulator, type GenesysSimulatorOptions } from '../../simulators/genesys';
 import { startCicSimulatorPair, type CicSimulatorOptions, type CicSimulatorPair } from '../../simulators/cic';
 import { suiteConfig } from './env';
+import { dataConverterFor } from '../../lib/payload-codec';
 
 export interface BridgeHarness {
   config: Config;
@@ -57,7 +58,7 @@ export async function startBridge(
   const genesys = await startGenesysSimulator({ rateLimitPerMinute: 0, ...opts.genesys });
   const cic = await startCicSimulatorPair({ directory: { count: 20, seed: 7 }, ...opts.cic });
   let workers = await runWorkers(config);
-  const temporal = new Client({ connection: await Connection.connect({ address: config.temporalAddress }) });
+  const temporal = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), dataConverter: dataConverterFor(config) });
   const redis = await openProducer(config.redisUrl);
   const h: BridgeHarness = {
     config,

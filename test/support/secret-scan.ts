@@ -2,6 +2,8 @@ import { tapLogs } from '../../lib/logger';
 import { sql } from 'kysely';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db/database';
+import type { PayloadCodec } from '@temporalio/common';
+import { decodePayloadsIn } from '../../lib/payload-codec';
 
 /** Every row of every table in the suite's schema, as text. */
 export async function databaseText(db: Db, schema: string): Promise<string> {
@@ -63,12 +65,17 @@ export function historyStrings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** The decoded text of these workflows' histories (the latest run of each id). */
-export async function historyText(temporal: Client, workflowIds: string[]): Promise<string> {
+/**
+ * The decoded text of these workflows' histories (the latest run of each id), as the Temporal server holds
+ * them: payloads are encrypted by the bridge's codec, so this shows what anyone with access to Temporal (its
+ * database, the UI without the codec endpoint) can read. With `decryptWith`, payloads are decrypted first:
+ * what an operator sees through the codec endpoint, and proof that the scan would find a planted string.
+ */
+export async function historyText(temporal: Client, workflowIds: string[], opts: { decryptWith?: PayloadCodec } = {}): Promise<string> {
   const out: string[] = [];
   for (const id of workflowIds) {
-    const history = await temporal.workflow.getHandle(id).fetchHistory();
-    historyStrings(history, out);
+    const raw = await temporal.workflow.getHandle(id).fetchHistory();
+    historyStrings(opts.decryptWith ? await decodePayloadsIn(raw, opts.decryptWith) : raw, out);
   }
   return out.join('\n');
 }

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { dataConverterFor } from '../../lib/payload-codec';
 import type { Config } from '../../lib/config';
 import { dropSchema } from '../../db/database';
 import { migrateToLatest } from '../../db/migrate';
@@ -23,7 +25,7 @@ import { suiteConfig } from './env';
  * download site is not reachable), with our search attributes registered: the workflows upsert them, and the
  * server fails the workflow task for an attribute it does not know.
  */
-export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnvironment(opts: { dataConverter?: DataConverter } = {}): Promise<TestWorkflowEnvironment> {
   const path = process.env.TEMPORAL_TEST_SERVER_BIN;
   if (!path) {
     throw new Error(
@@ -31,7 +33,10 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
     );
   }
   installTemporalRuntime('warn');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+    client: { dataConverter: opts.dataConverter },
+  });
   try {
     await addSearchAttributes(env.connection, 'default');
   } catch (err) {
@@ -90,8 +95,10 @@ export async function startTimeSkippingBridge(
     activities?: (real: Activities) => Partial<Activities>;
   } = {},
 ): Promise<TimeSkippingBridge> {
-  const env = await createTimeSkippingEnvironment();
-  const config = suiteConfig(name, { secretKey: randomBytes(24).toString('hex'), temporalAddress: env.address, ...opts.config });
+  // Payloads encrypted as in production: the worker and the environment's client share the codec.
+  const secretKey = opts.config?.secretKey ?? randomBytes(24).toString('hex');
+  const env = await createTimeSkippingEnvironment({ dataConverter: dataConverterFor({ secretKey }) });
+  const config = suiteConfig(name, { secretKey, temporalAddress: env.address, ...opts.config });
   const deps = await buildDependencies(config);
   await migrateToLatest(deps.db, config.databaseSchema);
   const genesys = await startGenesysSimulator({ rateLimitPerMinute: 0, ...opts.genesys });
@@ -112,6 +119,7 @@ export async function startTimeSkippingBridge(
     },
     shutdownGraceTime: '2 seconds',
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    dataConverter: dataConverterFor(config),
   });
   const running = worker.run();
   const sync = () => env.client.workflow.getHandle(directorySyncWorkflowId('demo-org'));

@@ -6,6 +6,7 @@ import { migrateToLatest } from '../../db/migrate';
 import { getPlumbingCheck } from '../../db/plumbing-checks';
 import { runWorkers, type RunningWorkers } from '../../workers/main';
 import { runPlumbingCheck } from '../../cli/plumbing';
+import { dataConverterFor } from '../../lib/payload-codec';
 import { suiteConfig } from '../support/env';
 
 const cfg = suiteConfig('plumbing');
@@ -16,7 +17,7 @@ let client: Client;
 before(async () => {
   await migrateToLatest(db, cfg.databaseSchema);
   workers = await runWorkers(cfg);
-  client = new Client({ connection: await Connection.connect({ address: cfg.temporalAddress }) });
+  client = new Client({ connection: await Connection.connect({ address: cfg.temporalAddress }), dataConverter: dataConverterFor(cfg) });
 });
 
 after(async () => {

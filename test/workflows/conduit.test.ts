@@ -16,6 +16,7 @@ import { captureInteractionChanges } from '../../db/conduit-outbox';
 import type { InteractionChange } from '../../domain/conversation-events';
 import { conduitExportWorkflowId, conduitProgressQuery } from '../../workflows/conduit-export-api';
 import { PairingError } from '../../operations/pairing';
+import { decodePayloadsIn, payloadCodecFor } from '../../lib/payload-codec';
 
 let h: BridgeHarness;
 before(async () => {
@@ -135,7 +136,8 @@ test('disabling stops capture and export, and keeps what was captured', async ()
 });
 
 test('the export’s history replays on today’s workflow code and holds no secret', async () => {
-  const history = await h.temporal.workflow.getHandle(conduitExportWorkflowId('demo-org')).fetchHistory();
+  // Decrypted first (payloads are encrypted by the codec): the scan must see the real inputs, and a recording must replay without the key.
+  const history = await decodePayloadsIn(await h.temporal.workflow.getHandle(conduitExportWorkflowId('demo-org')).fetchHistory(), payloadCodecFor(h.config)!);
   installTemporalRuntime('warn');
   await Worker.runReplayHistory({ workflowBundle: await bundleWorkflows(), replayName: 'conduit-export' }, history, conduitExportWorkflowId('demo-org'));
   const json = JSON.parse(historyToJSON(history));

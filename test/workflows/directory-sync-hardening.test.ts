@@ -4,6 +4,7 @@ import { startBridge, eventually, type BridgeHarness } from '../support/bridge-h
 import { listUserStates, requestBackfill, syncProgress, userDetail } from '../../operations/directory';
 import { directorySyncWorkflowId, usersChangedSignal } from '../../workflows/directory-sync-api';
 import { DELTA_LIMIT } from '../../workflows/directory-sync';
+import { decodePayloadsIn, payloadCodecFor } from '../../lib/payload-codec';
 
 let h: BridgeHarness | undefined;
 afterEach(async () => {
@@ -133,7 +134,8 @@ test(`more than ${DELTA_LIMIT} changed users become one full pass, not a delta w
   const done = await fullPassAfter(h, first.lastFullPass!.runId, 60_000);
   assert.equal(done.pendingUserIds, 0);
   assert.equal(done.lastPass!.kind, 'full');
-  const history = await handle.fetchHistory();
+  // Decrypted (payloads are encrypted by the codec), or the ids could never be seen and this would pass regardless.
+  const history = await decodePayloadsIn(await handle.fetchHistory(), payloadCodecFor(h.config)!);
   const decoder = new TextDecoder();
   const withIds = history.events!.filter((e) =>
     (e.activityTaskScheduledEventAttributes?.input?.payloads ?? []).some((p) => decoder.decode(p.data ?? new Uint8Array()).includes('no.such.user.')),

@@ -14,6 +14,7 @@ import { usersChangedSignal, type SyncProgress } from '../../workflows/directory
 import { directorySyncWorkflow } from '../../workflows';
 import { startBridge, eventually, type BridgeHarness } from '../support/bridge-harness';
 import { historiesDir, payloadTexts, type RecordedHistory } from '../support/histories';
+import { decodePayloadsIn, payloadCodecFor } from '../../lib/payload-codec';
 
 /**
  * Runs the real bridge against the simulators and saves the histories the replay test guards: the sync's
@@ -121,7 +122,8 @@ async function record(h: BridgeHarness, recordedFrom: string): Promise<RecordedH
   const plumbing = await runPlumbingCheck(h.temporal, h.config);
 
   const fetch = async (workflowId: string, runId: string | undefined, workflowType: string, scenario: string) => {
-    const history = await h.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    // Saved decrypted: the replay test has no key (it is made per run), and replay must not need one.
+    const history = await decodePayloadsIn(await h.temporal.workflow.getHandle(workflowId, runId).fetchHistory(), payloadCodecFor(h.config)!);
     return { workflowId, workflowType, recordedFrom, scenario, history: JSON.parse(historyToJSON(history)) };
   };
   return [
