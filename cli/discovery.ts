@@ -29,7 +29,9 @@ export function lastDiscovery(): Discovered | undefined {
 }
 
 function findBridge(env: NodeJS.ProcessEnv): Discovered {
-  if (serviceVariables.every((v) => env[v])) return { env };
+  // A config file (BRIDGE_CONFIG; how spawned workers get theirs) is an explicit configuration: it names the
+  // services itself, so no state file is consulted.
+  if (env.BRIDGE_CONFIG || serviceVariables.every((v) => env[v])) return { env };
   const dataDir = resolveDataDir(env);
   const candidates = (['service', 'demo'] as const).map((kind) => {
     const file = stateFilePath(dataDir, kind);

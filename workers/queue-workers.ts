@@ -1,3 +1,4 @@
+import { createLogger } from '../lib/logger';
 import type { Worker } from 'bullmq';
 import type { Config } from '../lib/config';
 import type { Db } from '../db/database';
@@ -27,8 +28,30 @@ export function startQueueWorkers(config: Config, deps: { db: Db; temporal: Clie
   return {
     workers,
     async close() {
-      await Promise.all([presence.close(), ...workers.filter((w) => w !== presence.worker).map((w) => w.close())]);
+      const graceful = Promise.all([presence.close(), ...workers.filter((w) => w !== presence.worker).map((w) => w.close())]);
+      if (!(await settlesWithin(graceful, GRACEFUL_CLOSE_MS))) {
+        // A job stuck on a far side must not hold the process: its workers close without waiting for it, and
+        // BullMQ hands the job, still in Redis, to the next worker as stalled. Nothing is lost.
+        log().warn({ seconds: GRACEFUL_CLOSE_MS / 1000 }, 'queue workers did not stop in time; closing them without waiting for their jobs');
+        await settlesWithin(Promise.all(workers.map((w) => w.close(true))), GRACEFUL_CLOSE_MS);
+      }
       connection.disconnect();
     },
   };
+}
+
+/** How long the queue workers get to finish their jobs when the process stops. */
+const GRACEFUL_CLOSE_MS = 10_000;
+
+const log = () => createLogger('queues');
+
+/** True when `p` settles (either way) within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

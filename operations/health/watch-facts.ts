@@ -36,8 +36,12 @@ export async function describeWatch(temporal: Client, org: string): Promise<Watc
   }
   const pa = d.raw.pendingActivities?.[0];
   if (!pa) return { workflowStatus: d.status.name };
-  const payload = pa.heartbeatDetails?.payloads?.[0];
-  const details = payload ? (temporal.options.loadedDataConverter.payloadConverter.fromPayload(payload) as WatchFacts['activity'] & object) : {};
+  // Heartbeat details come back as stored: encrypted by the payload codec, which describe() does not undo.
+  const converter = temporal.options.loadedDataConverter;
+  let payloads = pa.heartbeatDetails?.payloads ?? [];
+  for (const codec of [...converter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  const payload = payloads[0];
+  const details = payload ? (converter.payloadConverter.fromPayload(payload) as WatchFacts['activity'] & object) : {};
   return {
     workflowStatus: d.status.name,
     activity: {

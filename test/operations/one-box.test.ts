@@ -253,7 +253,7 @@ test('npm start keeps its data: pair and sync, SIGTERM stops everything cleanly,
   // Commands from another shell find it through the state file alone.
   assert.match((await bridge(['status'])).stdout, /not paired: pair it with `bridge pair/);
   assertOneLine(
-    await bridge(['pair', '--org', 'demo-org', '--api-url', genesys.urls.api, '--login-url', genesys.urls.login, '--client-id', 'demo-client', '--cic-server', cic.urls.primary, '--cic-password', 'admin-pass', '--client-secret', 'demo-secret']),
+    await bridge(['pair', '--org', 'demo-org', '--api-url', genesys.urls.api, '--login-url', genesys.urls.login, '--client-id', 'demo-client', '--cic-server', cic.urls.primary]),
     2,
     'bridge: BRIDGE_SECRET_KEY is not set: set it to the key the bridge runs with (32 or more characters; it seals the stored secrets)',
     'pair without the key',
