@@ -4,6 +4,7 @@ import { configureLogging, registerSecretValue } from '../lib/logger';
 import { createDb } from '../db/database';
 import { migrateDown, migrateToLatest, pendingMigrations } from '../db/migrate';
 import { Client } from '@temporalio/client';
+import { dataConverterFor } from '../lib/payload-codec';
 import { runPlumbingCheck } from './plumbing';
 import { addDirectoryCommands } from './directory-commands';
 import { addIdpCommands } from './idp-commands';
@@ -70,7 +71,7 @@ program
   .description('run the plumbing check workflow through the running workers and print its result')
   .action(async () => {
     const cfg = config();
-    const client = new Client({ connection: await reachTemporal(cfg), namespace: cfg.temporalNamespace });
+    const client = new Client({ connection: await reachTemporal(cfg), namespace: cfg.temporalNamespace, dataConverter: dataConverterFor(cfg) });
     try {
       console.log(JSON.stringify(await runPlumbingCheck(client, cfg), null, 2));
     } finally {

@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { dataConverterFor } from '../lib/payload-codec';
 import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config';
 import { createDb, type Db } from '../db/database';
@@ -21,7 +22,7 @@ export interface CliContext {
 export async function openCliContext(config: Config, discovered: Discovered | undefined = lastDiscovery()): Promise<CliContext> {
   const connection = await reachServices(config, discovered);
   const db = createDb({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, max: 2 });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: dataConverterFor(config) });
   const redis = await openProducer(config.redisUrl);
   return {
     config,

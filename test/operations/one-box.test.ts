@@ -117,7 +117,8 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 async function statusJson(): Promise<any> {
-  const r = await bridge(['status', '--json']);
+  // Workflow state is encrypted (payload codec): the operator's shell has the key, as it does for `pair`.
+  const r = await bridge(['status', '--json'], { BRIDGE_SECRET_KEY: secretKey });
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -274,20 +275,20 @@ test('npm start keeps its data: pair and sync, SIGTERM stops everything cleanly,
   assert.ok(createdBefore >= 270, `the first start created the users (${createdBefore} POST /Users)`);
   assert.equal(synced.users.synced, createdBefore, 'every created user is synced');
 
-  const summary = (await bridge(['status'])).stdout;
+  const summary = (await bridge(['status'], { BRIDGE_SECRET_KEY: secretKey })).stdout;
   assert.match(summary, /^paired with demo-org \(/m);
   assert.match(summary, /^ {2}last full pass: full pass completed at .* read 300/m);
   assert.match(summary, /^users: 300 \(/m);
   assert.match(summary, /`bridge users --state error`/);
 
   // Item 7: every step of betty.stewart's trace has its time.
-  const betty = await bridge(['user', 'betty.stewart']);
+  const betty = await bridge(['user', 'betty.stewart'], { BRIDGE_SECRET_KEY: secretKey });
   assert.equal(betty.code, 0, betty.stderr);
   const traceLines = betty.stdout.split('\n').filter((l) => /^ {2}\S+ {2}(read|map|match|diff|action)\b/.test(l));
   assert.ok(traceLines.length >= 1, betty.stdout);
   for (const line of traceLines) assert.match(line, /^ {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}/, line);
   assert.doesNotMatch(betty.stdout, /undefined/);
-  assertOneLine(await bridge(['user', 'nobody.here']), 1, 'bridge: no CIC user nobody.here has been seen by the bridge (`bridge users` lists them)', 'unknown user');
+  assertOneLine(await bridge(['user', 'nobody.here'], { BRIDGE_SECRET_KEY: secretKey }), 1, 'bridge: no CIC user nobody.here has been seen by the bridge (`bridge users` lists them)', 'unknown user');
 
   // Something in Redis and the workflow's identity, to find again after the restart.
   const sentinel = randomBytes(8).toString('hex');
